@@ -1,0 +1,82 @@
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# perftop: build the module against an installed kernel's headers, and run the
+# project's checks.  Kbuild rules are in ./Kbuild.
+#
+#   make                      build perftop.ko for $(KERNELRELEASE)
+#   make KERNELRELEASE=6.12.107+deb12-amd64
+#   make install              modules_install + depmod
+#   make check                the whole test suite in QEMU (see README.md)
+#   make demo                 boot a VM, run a workload, print /proc/perftop
+
+KERNELRELEASE ?= $(shell uname -r)
+KDIR ?= /lib/modules/$(KERNELRELEASE)/build
+VERSION := $(shell sed -n 's/^\#define PERFTOP_VERSION "\(.*\)"/\1/p' $(CURDIR)/perftop.h)
+CHECKPATCH ?= $(firstword $(wildcard $(KDIR)/scripts/checkpatch.pl) tests/.checkpatch/scripts/checkpatch.pl)
+
+SOURCES := Kbuild Makefile perftop.c perftop.h compat.h dkms.conf
+
+.PHONY: all module clean install style sparse lint check check-guest check-packages \
+	demo bench dist dkms-install dkms-remove version
+
+all: module
+
+module:
+	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
+
+clean:
+	rm -rf *.o *.ko *.mod *.mod.c .*.cmd modules.order Module.symvers .tmp_versions \
+		perftop-*.tar.gz build
+
+install: module
+	$(MAKE) -C $(KDIR) M=$(CURDIR) modules_install
+	depmod -a $(KERNELRELEASE)
+
+version:
+	@echo $(VERSION)
+
+# The kernel's own linters.
+style:
+	tests/lint.sh checkpatch
+
+sparse:
+	tests/lint.sh sparse
+
+lint:
+	tests/lint.sh all
+
+# Everything CI runs, ending with one "N passed, N failed" line.
+check:
+	tests/run all
+
+check-guest:
+	tests/run guest
+
+check-packages:
+	tests/run packages
+
+demo:
+	tests/demo.sh
+
+bench:
+	tests/bench.sh
+
+dist:
+	rm -rf build/perftop-$(VERSION)
+	mkdir -p build/perftop-$(VERSION)
+	git ls-files | tar -cf - -T - | tar -C build/perftop-$(VERSION) -xf -
+	tar -C build -czf build/perftop-$(VERSION).tar.gz perftop-$(VERSION)
+	@echo build/perftop-$(VERSION).tar.gz
+
+# For people working from a checkout; packages do this through dh_dkms/%post.
+dkms-install:
+	rm -rf /usr/src/perftop-$(VERSION)
+	mkdir -p /usr/src/perftop-$(VERSION)
+	cp Kbuild Makefile perftop.c perftop.h compat.h /usr/src/perftop-$(VERSION)/
+	sed 's/#MODULE_VERSION#/$(VERSION)/' dkms.conf > /usr/src/perftop-$(VERSION)/dkms.conf
+	dkms add perftop/$(VERSION)
+	dkms install perftop/$(VERSION) -k $(KERNELRELEASE)
+
+dkms-remove:
+	dkms remove perftop/$(VERSION) --all
+	rm -rf /usr/src/perftop-$(VERSION)

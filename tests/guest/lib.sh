@@ -1,0 +1,53 @@
+# SPDX-License-Identifier: GPL-2.0-only
+# Guest-side helpers.  Results go to fd 3 (the second serial port) as
+# "PASS name" or "FAIL name: why"; everything else goes to the console.
+
+KO=/perftop.ko
+SYMS=/tests/ptwork.syms
+NCPU=$(nproc)
+BG=""
+
+die() { echo "$*"; exit 1; }
+
+# Run a workload in the background; cleanup() kills what is left.
+spawn() {
+	"$@" > /dev/null 2>&1 &
+	BG="$BG $!"
+}
+
+cleanup() {
+	[ -n "$BG" ] && kill $BG 2>/dev/null
+	wait 2>/dev/null
+	BG=""
+	rmmod perftop 2>/dev/null
+	rmmod perftop_floor 2>/dev/null
+	rmmod perftop_capture 2>/dev/null
+	true
+}
+
+dump() { cat /proc/perftop > "$1" || die "cannot read /proc/perftop"; }
+footer() { ptcheck footer "$2" < "$1"; }
+
+# run NAME: run t_NAME in a subshell and report it.
+run() {
+	_name=$1
+	echo "=== $_name"
+	( t_"$_name" ) > /tmp/log.$_name 2>&1
+	_rc=$?
+	cleanup
+	sed 's/^/    /' /tmp/log.$_name
+	if [ $_rc = 0 ]; then
+		echo "PASS $_name" >&3
+		echo "PASS $_name"
+	else
+		_why=$(tail -n 1 /tmp/log.$_name)
+		echo "FAIL $_name: ${_why:-exit $_rc}" >&3
+		echo "FAIL $_name: ${_why:-exit $_rc}"
+	fi
+}
+
+# Sum of the count (or ticks) column of the entries inside FUNCS.
+sum_col() {
+	# $1 dump, $2 funcs, $3 column (4 ticks, 5 ns, 6 count)
+	ptcheck list $SYMS "$2" < "$1" | awk -v c="$3" '{ s += $c } END { print s + 0 }'
+}

@@ -1,0 +1,354 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * ptwork: workloads with known user stacks for perftop's tests.
+ *
+ * Built static, -O0 -fno-omit-frame-pointer -no-pie: every function below has
+ * a frame and a fixed address (nm -S gives its range), and the system calls
+ * are issued from inline asm inside those functions, so the user stack seen
+ * at a switch is always  <syscall site in a wl_* function>, <its callers>.
+ *
+ *   ptwork spin SECONDS [YIELD_EVERY]   burn CPU in wl_spin, yield now and then
+ *   ptwork sleep COUNT USEC              COUNT sleeps of USEC in wl_sleep
+ *   ptwork pingpong ROUNDS               two processes bounce a byte over pipes
+ *   ptwork threads N SECONDS             N threads spinning and yielding
+ *   ptwork migrate COUNT                 hop between CPUs COUNT times
+ *   ptwork forkexec COUNT PROG           fork + exec PROG COUNT times
+ *   ptwork stacks COUNT                  yield from COUNT distinct user stacks
+ *   ptwork asuser UID FILE r|w           open FILE as UID; print the errno
+ *   ptwork write FILE STRING             one write(2); print OK or the errno
+ *   ptwork writefuzz FILE COUNT SEED     random writes; count the accepted
+ *   ptwork cpus                          number of online CPUs
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+
+#define NOINLINE __attribute__((noinline))
+
+static inline __attribute__((always_inline)) long raw_syscall3(long nr, long a, long b, long c)
+{
+	long ret;
+
+	asm volatile ("syscall"
+		      : "=a" (ret)
+		      : "a" (nr), "D" (a), "S" (b), "d" (c)
+		      : "rcx", "r11", "memory");
+	return ret;
+}
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* ---- spin -------------------------------------------------------------- */
+
+volatile unsigned long wl_sink;
+
+NOINLINE void wl_spin_yield(void)
+{
+	raw_syscall3(SYS_sched_yield, 0, 0, 0);
+}
+
+NOINLINE void wl_spin(double seconds, unsigned long yield_every)
+{
+	double end = now() + seconds;
+	unsigned long i = 0;
+
+	while (now() < end) {
+		for (unsigned long j = 0; j < 1000; j++)
+			wl_sink += j * i;
+		if (++i % yield_every == 0)
+			wl_spin_yield();
+	}
+}
+
+/* ---- sleep ------------------------------------------------------------- */
+
+NOINLINE void wl_sleep(long count, long usec)
+{
+	struct timespec ts = { usec / 1000000, (usec % 1000000) * 1000 };
+
+	for (long i = 0; i < count; i++)
+		raw_syscall3(SYS_nanosleep, (long)&ts, 0, 0);
+}
+
+/* ---- ping-pong --------------------------------------------------------- */
+
+NOINLINE void wl_ping(int wfd, int rfd, long rounds)
+{
+	char c = 'p';
+
+	for (long i = 0; i < rounds; i++) {
+		raw_syscall3(SYS_write, wfd, (long)&c, 1);
+		raw_syscall3(SYS_read, rfd, (long)&c, 1);
+	}
+}
+
+NOINLINE void wl_pong(int rfd, int wfd)
+{
+	char c;
+
+	while (raw_syscall3(SYS_read, rfd, (long)&c, 1) == 1)
+		raw_syscall3(SYS_write, wfd, (long)&c, 1);
+}
+
+static int pingpong(long rounds)
+{
+	int a[2], b[2];
+	double t0;
+	pid_t pid;
+
+	if (pipe(a) || pipe(b))
+		return 1;
+	pid = fork();
+	if (pid == 0) {
+		close(a[1]);
+		close(b[0]);
+		wl_pong(a[0], b[1]);
+		_exit(0);
+	}
+	close(a[0]);
+	close(b[1]);
+	t0 = now();
+	wl_ping(a[1], b[0], rounds);
+	printf("pingpong rounds=%ld us_per_round=%.2f\n", rounds,
+	       (now() - t0) * 1e6 / rounds);
+	close(a[1]);
+	waitpid(pid, NULL, 0);
+	return 0;
+}
+
+/* ---- threads ----------------------------------------------------------- */
+
+static double thread_seconds;
+
+NOINLINE void *wl_thread(void *arg)
+{
+	(void)arg;
+	wl_spin(thread_seconds, 20);
+	return NULL;
+}
+
+static int threads(int n, double seconds)
+{
+	pthread_t t[256];
+	int i;
+
+	if (n > 256)
+		n = 256;
+	thread_seconds = seconds;
+	for (i = 0; i < n; i++)
+		if (pthread_create(&t[i], NULL, wl_thread, NULL))
+			return 1;
+	for (i = 0; i < n; i++)
+		pthread_join(t[i], NULL);
+	return 0;
+}
+
+/* ---- migrate ----------------------------------------------------------- */
+
+NOINLINE void wl_migrate(long count)
+{
+	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+	cpu_set_t set;
+
+	for (long i = 0; i < count; i++) {
+		CPU_ZERO(&set);
+		CPU_SET(i % ncpu, &set);
+		sched_setaffinity(0, sizeof(set), &set);
+		for (unsigned long j = 0; j < 20000; j++)
+			wl_sink += j;
+	}
+}
+
+/* ---- fork + exec ------------------------------------------------------- */
+
+static int forkexec(long count, const char *prog)
+{
+	for (long i = 0; i < count; i++) {
+		pid_t pid = fork();
+
+		if (pid == 0) {
+			execl(prog, prog, (char *)NULL);
+			_exit(127);
+		}
+		if (pid < 0)
+			return 1;
+		waitpid(pid, NULL, 0);
+	}
+	return 0;
+}
+
+/*
+ * ---- distinct stacks ---------------------------------------------------
+ * Three levels, each calling the next from one of 16 distinct call sites:
+ * 16^3 = 4096 different user stacks, each yielding once.
+ */
+NOINLINE void wl_leaf(void)
+{
+	raw_syscall3(SYS_sched_yield, 0, 0, 0);
+}
+
+#define CALL16(fn, x) \
+	switch ((x) & 15) { \
+	case 0: fn(); break; case 1: fn(); break; case 2: fn(); break; \
+	case 3: fn(); break; case 4: fn(); break; case 5: fn(); break; \
+	case 6: fn(); break; case 7: fn(); break; case 8: fn(); break; \
+	case 9: fn(); break; case 10: fn(); break; case 11: fn(); break; \
+	case 12: fn(); break; case 13: fn(); break; case 14: fn(); break; \
+	default: fn(); break; }
+
+static unsigned long stack_id;
+
+NOINLINE void wl_level3(void) { CALL16(wl_leaf, stack_id >> 8); }
+NOINLINE void wl_level2(void) { CALL16(wl_level3, stack_id >> 4); }
+NOINLINE void wl_level1(void) { CALL16(wl_level2, stack_id); }
+
+static void stacks(long count)
+{
+	for (long i = 0; i < count; i++) {
+		stack_id = i;
+		wl_level1();
+	}
+}
+
+/* ---- privilege and write checks ---------------------------------------- */
+
+static int asuser(int uid, const char *file, const char *how)
+{
+	char buf[64];
+	int fd;
+
+	if (setgid(uid) || setuid(uid)) {
+		perror("setuid");
+		return 2;
+	}
+	fd = open(file, how[0] == 'w' ? O_WRONLY : O_RDONLY);
+	if (fd >= 0 && how[0] == 'w' && write(fd, "reset", 5) < 0)
+		fd = -1;
+	if (fd >= 0 && how[0] == 'r' && read(fd, buf, sizeof(buf)) < 0)
+		fd = -1;
+	printf("%s\n", fd < 0 ? strerrorname_np(errno) : "OK");
+	return 0;
+}
+
+static int writestr(const char *file, const char *s)
+{
+	int fd = open(file, O_WRONLY);
+
+	if (fd < 0 || write(fd, s, strlen(s)) < 0)
+		printf("%s\n", strerrorname_np(errno));
+	else
+		printf("OK\n");
+	return 0;
+}
+
+/*
+ * COUNT writes of random bytes, 0..65536 long, none of them a valid command:
+ * near misses of "reset", its prefixes (a command split over two writes) and
+ * noise.  Every one must fail with EINVAL.
+ */
+static int writefuzz(const char *file, long count, unsigned int seed)
+{
+	static char buf[65537];
+	static const char cmd[] = "reset\n";
+	long accepted = 0, einval = 0, other = 0;
+	int fd = open(file, O_WRONLY);
+
+	if (fd < 0) {
+		perror(file);
+		return 2;
+	}
+	srand(seed);
+	for (long i = 0; i < count; i++) {
+		size_t len;
+		ssize_t r;
+
+		switch (rand() % 4) {
+		case 0:		/* a prefix: "", "r", ..., "rese" */
+			len = rand() % 5;
+			memcpy(buf, cmd, len);
+			break;
+		case 1:		/* "reset" followed by something else */
+			len = 6 + rand() % 64;
+			memcpy(buf, cmd, 6);
+			for (size_t j = 5; j < len; j++)
+				buf[j] = rand();
+			if (len == 6 && buf[5] == '\n')
+				buf[5] = ' ';
+			break;
+		case 2:		/* "reset" with one byte changed */
+			len = 5 + rand() % 2;
+			memcpy(buf, cmd, len);
+			buf[rand() % 5] ^= 1 + rand() % 255;
+			break;
+		default:	/* noise, up to 64 KiB */
+			len = rand() % 2 ? (size_t)(rand() % 16) : rand() % sizeof(buf);
+			for (size_t j = 0; j < len; j++)
+				buf[j] = rand();
+			if (len >= 5 && len <= 6 && !memcmp(buf, cmd, len))
+				buf[0] = 'x';
+			break;
+		}
+		r = write(fd, buf, len);
+		if (r >= 0)
+			accepted++;
+		else if (errno == EINVAL)
+			einval++;
+		else
+			other++;
+	}
+	close(fd);
+	printf("writes=%ld accepted=%ld einval=%ld other=%ld\n", count,
+	       accepted, einval, other);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	const char *cmd = argc > 1 ? argv[1] : "";
+	long a = argc > 2 ? atol(argv[2]) : 0;
+	long b = argc > 3 ? atol(argv[3]) : 0;
+
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (!strcmp(cmd, "spin") && argc > 2)
+		wl_spin(atof(argv[2]), b > 0 ? b : 50);
+	else if (!strcmp(cmd, "sleep") && argc > 3)
+		wl_sleep(a, b);
+	else if (!strcmp(cmd, "pingpong") && argc > 2)
+		return pingpong(a);
+	else if (!strcmp(cmd, "threads") && argc > 3)
+		return threads(a, atof(argv[3]));
+	else if (!strcmp(cmd, "migrate") && argc > 2)
+		wl_migrate(a);
+	else if (!strcmp(cmd, "forkexec") && argc > 3)
+		return forkexec(a, argv[3]);
+	else if (!strcmp(cmd, "stacks") && argc > 2)
+		stacks(a);
+	else if (!strcmp(cmd, "asuser") && argc > 4)
+		return asuser(a, argv[3], argv[4]);
+	else if (!strcmp(cmd, "write") && argc > 3)
+		return writestr(argv[2], argv[3]);
+	else if (!strcmp(cmd, "writefuzz") && argc > 4)
+		return writefuzz(argv[2], b, atoi(argv[4]));
+	else if (!strcmp(cmd, "cpus"))
+		printf("%ld\n", sysconf(_SC_NPROCESSORS_ONLN));
+	else {
+		fprintf(stderr, "usage: see the comment at the top of ptwork.c\n");
+		return 2;
+	}
+	return 0;
+}
