@@ -31,6 +31,24 @@ typedef int (*perftop_ksym_each_t)(int (*fn)(void *data, const char *name,
 				   void *data);
 
 /*
+ * finish_task_switch(prev), and its .isra clones on Debian's 6.1 and 6.12,
+ * take prev as the first argument.  Callers must not trust this alone: it is
+ * only used once it matches the task perftop itself saw switch in last.
+ */
+#define PERFTOP_PREV_ARG(regs)	((struct task_struct *)(regs)->di)
+
+/*
+ * se.exec_start is in the runqueue's clock_task, which equals local_clock()
+ * only when neither IRQ nor steal time is carved out of it (Debian's configs).
+ * Elsewhere perftop stamps switches where its probe fires.
+ */
+#if defined(CONFIG_IRQ_TIME_ACCOUNTING) || defined(CONFIG_PARAVIRT_TIME_ACCOUNTING)
+#define PERFTOP_ALIGN_TO_KERNEL	0
+#else
+#define PERFTOP_ALIGN_TO_KERNEL	1
+#endif
+
+/*
  * On an IBT kernel (Debian's 6.12) a kprobe placed on a symbol steps over the
  * function's ENDBR, so kp.addr is 4 bytes past the entry.  Give callers the
  * real entry back.

@@ -36,6 +36,7 @@
 #include <linux/ctype.h>
 #include <linux/math64.h>
 #include <linux/sched/task.h>
+#include <linux/sched/clock.h>
 #include <asm/tsc.h>
 
 #include "perftop.h"
@@ -88,6 +89,7 @@ static u32 hash_seed;
 struct perftop_cpu {
 	struct perftop_entry *cur;	/* charged at the next switch */
 	struct perftop_entry *idle;	/* this CPU's idle entry, once known */
+	struct task_struct *task;	/* current at the last switch; compared only */
 	u64 start;			/* rdtsc at the switch in of cur */
 	/* The handler's own cost; written only by this CPU, without the lock. */
 	u64 cost_sum;
@@ -417,14 +419,48 @@ static void perftop_account_cost(struct perftop_cpu *pc, u64 cost)
 	pc->cost_hist[min_t(unsigned int, fls64(cost), PERFTOP_COST_BUCKETS - 1)]++;
 }
 
+/*
+ * The rdtsc value of the instant the kernel itself switched.  __schedule()
+ * reads the runqueue clock once, charges prev up to it and starts next from
+ * it (se.exec_start).  The probe fires later, after the dequeue, the pick and
+ * the switch, and a stamp taken there would give that work to prev where the
+ * kernel gives it to next: a few hundred ns per switch (a few us under
+ * emulation), which is a large share of a pipe ping-pong's slices.  So step
+ * back by the kernel's own lag, measured on this CPU; the time base stays
+ * rdtsc.  When the lag is unknown or implausible, the probe's stamp stands.
+ */
+static u64 perftop_switch_stamp(struct pt_regs *regs, struct perftop_cpu *pc,
+				u64 now, u64 clock)
+{
+	struct task_struct *prev = PERFTOP_PREV_ARG(regs);
+	u64 start, lag;
+
+	if (!PERFTOP_ALIGN_TO_KERNEL)
+		return now;
+	if (!is_idle_task(current))
+		start = READ_ONCE(current->se.exec_start);
+	else if (prev == pc->task && prev && !is_idle_task(prev))
+		start = READ_ONCE(prev->se.exec_start);	/* charged up to it */
+	else
+		return now;
+	lag = clock - start;
+	if (lag > PERFTOP_MAX_LAG_NS)
+		return now;
+	return now - mul_u64_u32_div(lag, tsc_khz, NSEC_PER_MSEC);
+}
+
 static int perftop_pre(struct kprobe *p, struct pt_regs *regs)
 {
 	struct perftop_cpu *pc = this_cpu_ptr(&perftop_cpu);
 	bool idle = is_idle_task(current);
+	u64 now = rdtsc(), clock = local_clock();
 	struct perftop_key key;
 	struct perftop_entry *e;
-	u64 now = rdtsc();
+	u64 stamp;
 	u32 hash = 0;
+
+	stamp = perftop_switch_stamp(regs, pc, now, clock);
+	pc->task = current;
 
 	/* Walk the stack outside the lock; idle's is captured once per CPU. */
 	if (!idle)
@@ -432,8 +468,11 @@ static int perftop_pre(struct kprobe *p, struct pt_regs *regs)
 
 	raw_spin_lock(&perftop_lock);
 	nr_switches++;
+	/* Never before the last stamp: time only moves forward per CPU. */
+	if (stamp < pc->start)
+		stamp = pc->start;
 	if (pc->cur)
-		perftop_charge(pc->cur, now - pc->start);
+		perftop_charge(pc->cur, stamp - pc->start);
 	if (idle) {
 		if (!pc->idle)
 			pc->idle = perftop_get(&key, perftop_capture(regs, &key));
@@ -442,7 +481,7 @@ static int perftop_pre(struct kprobe *p, struct pt_regs *regs)
 		e = perftop_get(&key, hash);
 	}
 	pc->cur = e;
-	pc->start = now;
+	pc->start = stamp;
 	raw_spin_unlock(&perftop_lock);
 
 	perftop_account_cost(pc, rdtsc() - now);

@@ -13,6 +13,7 @@
 #include <linux/rbtree.h>
 #include <linux/list.h>
 #include <linux/sched.h>
+#include <linux/time64.h>
 
 #define PERFTOP_VERSION "0.1.0"
 
@@ -20,6 +21,8 @@
 #define PERFTOP_MAX_DEPTH	8
 /* Kernel frames unwound before the scheduler's own are skipped. */
 #define PERFTOP_RAW_DEPTH	16
+/* A kernel switch lag above this is not believed (see perftop_switch_stamp). */
+#define PERFTOP_MAX_LAG_NS	NSEC_PER_SEC
 /* log2 buckets of the handler's own cost in ticks. */
 #define PERFTOP_COST_BUCKETS	32
 

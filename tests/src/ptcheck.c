@@ -11,8 +11,19 @@
  *                                          entries between two dumps
  *   ptcheck kaddr KALLSYMS < dump          no number printed is a kernel
  *                                          address
- *   ptcheck kthread PREFIX < dump          a kernel entry whose comm starts
- *                                          with PREFIX, frames symbolised
+ *   ptcheck snap OUT [PID...]              copy /proc/perftop to OUT; print
+ *                                          the CLOCK_MONOTONIC ns of the read,
+ *                                          then, read right after it, "run_ns
+ *                                          pcount" of each PID's schedstat
+ *   ptcheck conserve A TA B TB NCPU PCT    busy + idle + dropped time from
+ *                                          dump A to dump B equals NCPU x the
+ *                                          elapsed time, within PCT %; and the
+ *                                          ranked entries sum to busy + idle
+ *   ptcheck hammer FILE N TOP DEPTH        read FILE N times, each read must
+ *                                          pass "format TOP DEPTH"
+ *   ptcheck kthread FUNC < dump            the kernel entries whose frame #0
+ *                                          is in FUNC, all frames symbolised;
+ *                                          prints their summed count
  *
  * SYMS is the output of "nm -S" for the workload binary.
  * Exit status: 0 pass, 1 fail (with the reason on stdout), 2 usage.
@@ -25,6 +36,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #define MAX_ROWS	100000
 #define MAX_FRAMES	16
@@ -88,8 +100,12 @@ static void parse(FILE *f, struct dump *d)
 	struct row *r = NULL;
 	int in_footer = 0;
 
+	struct row *rows = d->rows;
+
 	memset(d, 0, sizeof(*d));
-	d->rows = calloc(MAX_ROWS, sizeof(*d->rows));
+	d->rows = rows ? rows : calloc(MAX_ROWS, sizeof(*d->rows));
+	if (!d->rows)
+		fail("out of memory");
 	while (fgets(line, sizeof(line), f)) {
 		chomp(line);
 		if (!strncmp(line, "# ", 2)) {
@@ -106,6 +122,7 @@ static void parse(FILE *f, struct dump *d)
 			if (d->nrows == MAX_ROWS)
 				fail("too many ranks");
 			r = &d->rows[d->nrows++];
+			r->nframes = 0;
 			if (sscanf(line, "rank %u scheduled task: jhash=0x%x ticks=%" SCNu64
 				   " ns=%" SCNu64 " count=%" SCNu64 " pid=%d kind=%15s comm=%63[^\n]",
 				   &r->rank, &r->hash, &r->ticks, &r->ns, &r->count,
@@ -163,6 +180,7 @@ static int user_frame_ok(const char *s)
 }
 
 static regex_t ksym_re;
+static int quiet;
 
 static int kernel_frame_ok(const char *s)
 {
@@ -209,7 +227,8 @@ static void check_format(const struct dump *d, unsigned int top, unsigned int de
 	}
 	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
 		footer_value(d, keys[i]);
-	printf("ok ranks=%u\n", d->nrows);
+	if (!quiet)
+		printf("ok ranks=%u\n", d->nrows);
 }
 
 struct range {
@@ -352,25 +371,126 @@ static void kaddr(FILE *dump, const char *kallsyms)
 	printf("ok numbers=%u kernel_range=%llx-%llx\n", numbers, lo, hi);
 }
 
-static void kthread(const struct dump *d, const char *prefix)
+static uint64_t mono_ns(void)
 {
-	unsigned int i, j;
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+/*
+ * One read of /proc/perftop into OUT, stamped at its middle, and the
+ * schedstat of PIDS read right after it, so that two snapshots give the same
+ * window to perftop and to the kernel.
+ */
+static void snap(const char *out, char **pids, int npids)
+{
+	char path[64];
+	unsigned long long run[64], wait, pcount[64];
+	int i;
+	static char buf[1 << 22];
+	uint64_t t0, t1;
+	size_t n = 0;
+	ssize_t r;
+	FILE *in, *o;
+
+	in = fopen("/proc/perftop", "r");
+	if (!in)
+		fail("cannot open /proc/perftop");
+	t0 = mono_ns();
+	/* seq_file builds the whole table at the first read. */
+	while ((r = fread(buf + n, 1, sizeof(buf) - n, in)) > 0)
+		n += r;
+	t1 = mono_ns();
+	fclose(in);
+	for (i = 0; i < npids && i < 64; i++) {
+		FILE *f;
+
+		snprintf(path, sizeof(path), "/proc/%s/schedstat", pids[i]);
+		f = fopen(path, "r");
+		if (!f || fscanf(f, "%llu %llu %llu", &run[i], &wait, &pcount[i]) != 3)
+			fail("cannot read %s", path);
+		fclose(f);
+	}
+	o = fopen(out, "w");
+	if (!o || fwrite(buf, 1, n, o) != n || fclose(o))
+		fail("cannot write %s", out);
+	printf("%" PRIu64 "\n", t0 + (t1 - t0) / 2);
+	for (i = 0; i < npids && i < 64; i++)
+		printf("%llu %llu\n", run[i], pcount[i]);
+}
+
+static double pct(double a, double b)
+{
+	return b ? 100.0 * (a - b) / b : 0;
+}
+
+static void conserve(const struct dump *a, uint64_t ta, const struct dump *b, uint64_t tb,
+		     unsigned int ncpu, double limit)
+{
+	uint64_t sum = 0, fb = footer_value(b, "busy_ticks") + footer_value(b, "idle_ticks");
+	double acc, wall, err;
+	unsigned int i;
+
+	for (i = 0; i < b->nrows; i++)
+		sum += b->rows[i].ticks;
+	if (footer_value(b, "entries") > b->nrows)
+		fail("only %u of the entries are ranked: load with top >= max_entries", b->nrows);
+	if (sum != fb)
+		fail("ranked entries sum to %" PRIu64 " ticks, busy + idle is %" PRIu64, sum, fb);
+	acc = (double)(footer_value(b, "busy_ns") - footer_value(a, "busy_ns")) +
+	      (double)(footer_value(b, "idle_ns") - footer_value(a, "idle_ns")) +
+	      (double)(footer_value(b, "dropped_ticks") - footer_value(a, "dropped_ticks")) *
+		      1e6 / b->tsc_khz;
+	wall = (double)(tb - ta) * ncpu;
+	err = pct(acc, wall);
+	printf("accounted_ns=%.0f wall_ns=%.0f (%u CPUs) error=%.3f%%\n", acc, wall, ncpu, err);
+	if (err > limit || err < -limit)
+		fail("conservation error %.3f%% exceeds %.1f%%", err, limit);
+}
+
+static void hammer(const char *file, long n, unsigned int top, unsigned int depth)
+{
+	static struct dump d;
+	long i;
+
+	for (i = 0; i < n; i++) {
+		FILE *f = fopen(file, "r");
+
+		if (!f)
+			fail("read %ld: cannot open %s", i, file);
+		parse(f, &d);
+		fclose(f);
+		quiet = 1;
+		check_format(&d, top, depth);
+	}
+	printf("ok reads=%ld\n", n);
+}
+
+static void kthread(const struct dump *d, const char *func)
+{
+	unsigned int i, j, entries = 0;
+	size_t n = strlen(func);
+	uint64_t count = 0;
 
 	for (i = 0; i < d->nrows; i++) {
 		const struct row *r = &d->rows[i];
 		int ok = 1;
 
-		if (strcmp(r->kind, "kernel") || strncmp(r->comm, prefix, strlen(prefix)) ||
-		    !r->nframes)
+		if (strcmp(r->kind, "kernel") || !r->nframes ||
+		    strncmp(r->frames[0], func, n) || r->frames[0][n] != '+')
 			continue;
 		for (j = 0; j < r->nframes; j++)
 			ok &= strcmp(r->frames[j], "?") && kernel_frame_ok(r->frames[j]);
-		if (ok) {
-			printf("ok rank=%u comm=%s frame0=%s\n", r->rank, r->comm, r->frames[0]);
-			return;
-		}
+		if (!ok)
+			fail("rank %u: a frame is not symbolised", r->rank);
+		entries++;
+		count += r->count;
 	}
-	fail("no kernel entry of %s* with symbolised frames", prefix);
+	if (!entries)
+		fail("no kernel entry with frame #0 in %s", func);
+	printf("ok entries=%u count=%" PRIu64 "\n", entries, count);
 }
 
 int main(int argc, char **argv)
@@ -402,6 +522,15 @@ int main(int argc, char **argv)
 		delta(&d, &e, rg, n);
 	} else if (!strcmp(cmd, "kaddr") && argc == 3) {
 		kaddr(stdin, argv[2]);
+	} else if (!strcmp(cmd, "snap") && argc >= 3) {
+		snap(argv[2], argv + 3, argc - 3);
+	} else if (!strcmp(cmd, "conserve") && argc == 8) {
+		parse(xopen(argv[2]), &d);
+		parse(xopen(argv[4]), &e);
+		conserve(&d, strtoull(argv[3], NULL, 10), &e, strtoull(argv[5], NULL, 10),
+			 atoi(argv[6]), atof(argv[7]));
+	} else if (!strcmp(cmd, "hammer") && argc == 6) {
+		hammer(argv[2], atol(argv[3]), atoi(argv[4]), atoi(argv[5]));
 	} else if (!strcmp(cmd, "kthread") && argc == 3) {
 		parse(stdin, &d);
 		kthread(&d, argv[2]);

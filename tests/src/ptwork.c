@@ -9,6 +9,7 @@
  *
  *   ptwork spin SECONDS [YIELD_EVERY]   burn CPU in wl_spin, yield now and then
  *   ptwork sleep COUNT USEC              COUNT sleeps of USEC in wl_sleep
+ *   ptwork tick COUNT USEC               the same in wl_tick (background)
  *   ptwork pingpong ROUNDS               two processes bounce a byte over pipes
  *   ptwork threads N SECONDS             N threads spinning and yielding
  *   ptwork migrate COUNT                 hop between CPUs COUNT times
@@ -29,7 +30,9 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <signal.h>
 #include <sys/syscall.h>
+#include <sys/time.h>
 #include <sys/wait.h>
 
 #define NOINLINE __attribute__((noinline))
@@ -56,22 +59,63 @@ static double now(void)
 /* ---- spin -------------------------------------------------------------- */
 
 volatile unsigned long wl_sink;
+static volatile sig_atomic_t stop;
+
+static void on_alarm(int sig)
+{
+	(void)sig;
+	stop = 1;
+}
 
 NOINLINE void wl_spin_yield(void)
 {
 	raw_syscall3(SYS_sched_yield, 0, 0, 0);
 }
 
-NOINLINE void wl_spin(double seconds, unsigned long yield_every)
+/*
+ * Pure computation in wl_spin, a yield every YIELD_EVERY rounds, until
+ * SIGALRM: no library call in the loop, so that whenever the spinner is
+ * switched out its user stack runs through wl_spin.
+ */
+NOINLINE void wl_spin(unsigned long yield_every)
 {
-	double end = now() + seconds;
 	unsigned long i = 0;
 
-	while (now() < end) {
+	while (!stop) {
 		for (unsigned long j = 0; j < 1000; j++)
 			wl_sink += j * i;
 		if (++i % yield_every == 0)
 			wl_spin_yield();
+	}
+}
+
+static void spinner(double seconds, unsigned long yield_every)
+{
+	struct itimerval it = { .it_value = {
+		(time_t)seconds, (suseconds_t)((seconds - (time_t)seconds) * 1e6) } };
+
+	signal(SIGALRM, on_alarm);
+	setitimer(ITIMER_REAL, &it, NULL);
+	wl_spin(yield_every);
+}
+
+/*
+ * The kernel's own accounting of this thread: on-CPU ns and switch-ins
+ * (fields 1 and 3 of /proc/thread-self/schedstat).
+ */
+struct schedstat {
+	unsigned long long run_ns, wait_ns, pcount;
+};
+
+static void schedstat(struct schedstat *s)
+{
+	FILE *f = fopen("/proc/thread-self/schedstat", "r");
+
+	memset(s, 0, sizeof(*s));
+	if (f) {
+		if (fscanf(f, "%llu %llu %llu", &s->run_ns, &s->wait_ns, &s->pcount) != 3)
+			memset(s, 0, sizeof(*s));
+		fclose(f);
 	}
 }
 
@@ -83,6 +127,26 @@ NOINLINE void wl_sleep(long count, long usec)
 
 	for (long i = 0; i < count; i++)
 		raw_syscall3(SYS_nanosleep, (long)&ts, 0, 0);
+}
+
+NOINLINE void wl_tick(long count, long usec)
+{
+	struct timespec ts = { usec / 1000000, (usec % 1000000) * 1000 };
+
+	for (long i = 0; i < count; i++)
+		raw_syscall3(SYS_nanosleep, (long)&ts, 0, 0);
+}
+
+/* Prints how many times the kernel switched this thread in meanwhile. */
+static void sleeper(long count, long usec)
+{
+	struct schedstat a, b;
+
+	schedstat(&a);
+	wl_sleep(count, usec);
+	schedstat(&b);
+	printf("sleeps=%ld pcount=%llu run_ns=%llu\n", count, b.pcount - a.pcount,
+	       b.run_ns - a.run_ns);
 }
 
 /* ---- ping-pong --------------------------------------------------------- */
@@ -107,6 +171,7 @@ NOINLINE void wl_pong(int rfd, int wfd)
 
 static int pingpong(long rounds)
 {
+	struct schedstat sa, sb;
 	int a[2], b[2];
 	double t0;
 	pid_t pid;
@@ -117,15 +182,22 @@ static int pingpong(long rounds)
 	if (pid == 0) {
 		close(a[1]);
 		close(b[0]);
+		schedstat(&sa);
 		wl_pong(a[0], b[1]);
+		schedstat(&sb);
+		printf("pong pcount=%llu run_ns=%llu\n", sb.pcount - sa.pcount,
+		       sb.run_ns - sa.run_ns);
 		_exit(0);
 	}
 	close(a[0]);
 	close(b[1]);
 	t0 = now();
+	schedstat(&sa);
 	wl_ping(a[1], b[0], rounds);
-	printf("pingpong rounds=%ld us_per_round=%.2f\n", rounds,
-	       (now() - t0) * 1e6 / rounds);
+	schedstat(&sb);
+	printf("pingpong rounds=%ld us_per_round=%.2f ping pcount=%llu run_ns=%llu\n",
+	       rounds, (now() - t0) * 1e6 / rounds, sb.pcount - sa.pcount,
+	       sb.run_ns - sa.run_ns);
 	close(a[1]);
 	waitpid(pid, NULL, 0);
 	return 0;
@@ -137,8 +209,14 @@ static double thread_seconds;
 
 NOINLINE void *wl_thread(void *arg)
 {
+	double end = now() + thread_seconds;
+
 	(void)arg;
-	wl_spin(thread_seconds, 20);
+	while (now() < end) {
+		for (unsigned long j = 0; j < 1000; j++)
+			wl_sink += j;
+		wl_spin_yield();
+	}
 	return NULL;
 }
 
@@ -325,9 +403,11 @@ int main(int argc, char **argv)
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	if (!strcmp(cmd, "spin") && argc > 2)
-		wl_spin(atof(argv[2]), b > 0 ? b : 50);
+		spinner(atof(argv[2]), b > 0 ? b : 50);
 	else if (!strcmp(cmd, "sleep") && argc > 3)
-		wl_sleep(a, b);
+		sleeper(a, b);
+	else if (!strcmp(cmd, "tick") && argc > 3)
+		wl_tick(a, b);
 	else if (!strcmp(cmd, "pingpong") && argc > 2)
 		return pingpong(a);
 	else if (!strcmp(cmd, "threads") && argc > 3)
