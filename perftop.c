@@ -122,10 +122,17 @@ static struct proc_dir_entry *proc_entry;
 
 /* ---- symbols ----------------------------------------------------------- */
 
-/* The kprobe lookup trick: kprobes resolve any symbol, exported or not. */
+/*
+ * The kprobe lookup trick: kprobes resolve any symbol, exported or not.  The
+ * probe is registered disabled, so it is never armed: no code is patched
+ * and no ftrace trampoline comes and goes just to read an address.
+ */
 static unsigned long perftop_kprobe_lookup(const char *name)
 {
-	struct kprobe kp = { .symbol_name = name };
+	struct kprobe kp = {
+		.symbol_name	= name,
+		.flags		= KPROBE_FLAG_DISABLED,
+	};
 	unsigned long addr;
 
 	if (register_kprobe(&kp) < 0)
@@ -451,20 +458,30 @@ static u64 perftop_switch_stamp(struct pt_regs *regs, struct perftop_cpu *pc,
 
 static int perftop_pre(struct kprobe *p, struct pt_regs *regs)
 {
-	struct perftop_cpu *pc = this_cpu_ptr(&perftop_cpu);
-	bool idle = is_idle_task(current);
-	u64 now = rdtsc(), clock = local_clock();
+	struct perftop_cpu *pc;
 	struct perftop_key key;
 	struct perftop_entry *e;
-	u64 stamp;
+	u64 now, clock, stamp;
 	u32 hash = 0;
+	bool idle;
 
-	stamp = perftop_switch_stamp(regs, pc, now, clock);
-	pc->task = current;
+#ifdef PERFTOP_BENCH_FLOOR
+	return 0;
+#endif
+	now = rdtsc();
+	clock = local_clock();
+	pc = this_cpu_ptr(&perftop_cpu);
+	idle = is_idle_task(current);
 
 	/* Walk the stack outside the lock; idle's is captured once per CPU. */
 	if (!idle)
 		hash = perftop_capture(regs, &key);
+#ifdef PERFTOP_BENCH_CAPTURE
+	WRITE_ONCE(pc->cost_sum, hash);
+	return 0;
+#endif
+	stamp = perftop_switch_stamp(regs, pc, now, clock);
+	pc->task = current;
 
 	raw_spin_lock(&perftop_lock);
 	nr_switches++;

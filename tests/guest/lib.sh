@@ -15,8 +15,13 @@ spawn() {
 	BG="$BG $!"
 }
 
+# Runs at the end of each test's subshell (where BG was filled), and again
+# in the suite's shell for good measure.
 cleanup() {
 	[ -n "$BG" ] && kill $BG 2>/dev/null
+	killall -q ptwork ptcheck 2>/dev/null
+	sleep 0.2
+	killall -q -9 ptwork ptcheck 2>/dev/null
 	wait 2>/dev/null
 	BG=""
 	rmmod perftop 2>/dev/null
@@ -32,7 +37,7 @@ footer() { ptcheck footer "$2" < "$1"; }
 run() {
 	_name=$1
 	echo "=== $_name"
-	( t_"$_name" ) > /tmp/log.$_name 2>&1
+	( trap cleanup EXIT; t_"$_name" ) > /tmp/log.$_name 2>&1
 	_rc=$?
 	cleanup
 	sed 's/^/    /' /tmp/log.$_name

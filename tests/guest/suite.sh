@@ -2,11 +2,13 @@
 # SPDX-License-Identifier: GPL-2.0-only
 # perftop's guest test suite; runs as PID 1's child inside the test VM.
 #   suite.sh guest    the module's tests (issue #2), accuracy and torture (#4)
-#   suite.sh correct  accuracy against schedstat only (for other -smp)
+#   suite.sh accuracy accuracy against schedstat only (for other -smp)
 #   suite.sh debug    guest, then a kmemleak scan (debug kernel)
 #   suite.sh demo     load, run a mixed workload, print /proc/perftop
+#   suite.sh bench    the overhead benchmark (tests/bench.sh reads it)
 . /tests/lib.sh
 . /tests/trust.sh
+. /tests/bench.sh
 
 # Load, check the file and its mode, read, unload; three times.
 t_load_unload() {
@@ -219,7 +221,7 @@ suite_guest() {
 	run memory_returns
 }
 
-suite_correct() {
+suite_accuracy() {
 	run accuracy
 }
 

@@ -10,7 +10,8 @@
  *   ptwork spin SECONDS [YIELD_EVERY]   burn CPU in wl_spin, yield now and then
  *   ptwork sleep COUNT USEC              COUNT sleeps of USEC in wl_sleep
  *   ptwork tick COUNT USEC               the same in wl_tick (background)
- *   ptwork pingpong ROUNDS               two processes bounce a byte over pipes
+ *   ptwork pingpong ROUNDS [CPU CPU]     two processes bounce a byte over pipes,
+ *                                        optionally pinned to two CPUs
  *   ptwork threads N SECONDS             N threads spinning and yielding
  *   ptwork migrate COUNT                 hop between CPUs COUNT times
  *   ptwork forkexec COUNT PROG           fork + exec PROG COUNT times
@@ -169,7 +170,18 @@ NOINLINE void wl_pong(int rfd, int wfd)
 		raw_syscall3(SYS_write, wfd, (long)&c, 1);
 }
 
-static int pingpong(long rounds)
+static void pin(int cpu)
+{
+	cpu_set_t set;
+
+	if (cpu < 0)
+		return;
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	sched_setaffinity(0, sizeof(set), &set);
+}
+
+static int pingpong(long rounds, int cpu_ping, int cpu_pong)
 {
 	struct schedstat sa, sb;
 	int a[2], b[2];
@@ -180,6 +192,7 @@ static int pingpong(long rounds)
 		return 1;
 	pid = fork();
 	if (pid == 0) {
+		pin(cpu_pong);
 		close(a[1]);
 		close(b[0]);
 		schedstat(&sa);
@@ -189,6 +202,7 @@ static int pingpong(long rounds)
 		       sb.run_ns - sa.run_ns);
 		_exit(0);
 	}
+	pin(cpu_ping);
 	close(a[0]);
 	close(b[1]);
 	t0 = now();
@@ -256,6 +270,8 @@ NOINLINE void wl_migrate(long count)
 
 static int forkexec(long count, const char *prog)
 {
+	double t0 = now();
+
 	for (long i = 0; i < count; i++) {
 		pid_t pid = fork();
 
@@ -267,13 +283,14 @@ static int forkexec(long count, const char *prog)
 			return 1;
 		waitpid(pid, NULL, 0);
 	}
+	printf("forkexec count=%ld us_per_exec=%.2f\n", count, (now() - t0) * 1e6 / count);
 	return 0;
 }
 
 /*
  * ---- distinct stacks ---------------------------------------------------
- * Three levels, each calling the next from one of 16 distinct call sites:
- * 16^3 = 4096 different user stacks, each yielding once.
+ * Four levels, each calling the next from one of 16 distinct call sites:
+ * up to 16^4 = 65536 different user stacks, each yielding once.
  */
 NOINLINE void wl_leaf(void)
 {
@@ -291,7 +308,8 @@ NOINLINE void wl_leaf(void)
 
 static unsigned long stack_id;
 
-NOINLINE void wl_level3(void) { CALL16(wl_leaf, stack_id >> 8); }
+NOINLINE void wl_level4(void) { CALL16(wl_leaf, stack_id >> 12); }
+NOINLINE void wl_level3(void) { CALL16(wl_level4, stack_id >> 8); }
 NOINLINE void wl_level2(void) { CALL16(wl_level3, stack_id >> 4); }
 NOINLINE void wl_level1(void) { CALL16(wl_level2, stack_id); }
 
@@ -409,7 +427,7 @@ int main(int argc, char **argv)
 	else if (!strcmp(cmd, "tick") && argc > 3)
 		wl_tick(a, b);
 	else if (!strcmp(cmd, "pingpong") && argc > 2)
-		return pingpong(a);
+		return pingpong(a, argc > 4 ? atoi(argv[3]) : -1, argc > 4 ? atoi(argv[4]) : -1);
 	else if (!strcmp(cmd, "threads") && argc > 3)
 		return threads(a, atof(argv[3]));
 	else if (!strcmp(cmd, "migrate") && argc > 2)

@@ -1,0 +1,112 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-only
+"""Turn the BENCH/COST lines of a benchmark boot into perftop's table.
+
+usage: bench-report.py RAW OUTDIR KERNEL ICOUNT
+"""
+import csv
+import json
+import re
+import statistics
+import sys
+
+NAMES = {
+    "a": "no module",
+    "b": "empty kprobe (floor)",
+    "c": "capture + hash only",
+    "d": "perftop, defaults",
+    "e": "perftop, 10 000 stacks",
+    "f": "bpftrace, same job",
+}
+WORKLOADS = [
+    # key, title, context switches per unit (for the per-switch cost)
+    ("pinned_us", "pipe ping-pong, both on CPU 0 (us/round)", 2),
+    ("cross_us", "pipe ping-pong, CPU 0 <-> CPU 1 (us/round)", 4),
+    ("fork_us", "fork + exec + wait of /bin/true (us/exec)", None),
+]
+
+
+def parse(path):
+    runs, costs, errors = {}, {}, []
+    for line in open(path, encoding="utf-8", errors="replace"):
+        kv = dict(re.findall(r"(\w+)=([0-9.]+|\w)", line))
+        if line.startswith("BENCH "):
+            for key, _, _ in WORKLOADS:
+                if kv.get(key):
+                    runs.setdefault(kv["cfg"], {}).setdefault(key, []).append(float(kv[key]))
+        elif line.startswith("COST "):
+            costs.setdefault(kv["cfg"], []).append(kv)
+        elif line.startswith("BENCHERR"):
+            errors.append(line.strip())
+    return runs, costs, errors
+
+
+def main():
+    raw, outdir, kernel, icount = sys.argv[1:5]
+    runs, costs, errors = parse(raw)
+    if "a" not in runs:
+        sys.exit("bench-report: no measurements of configuration a in " + raw)
+    rows = []
+    for key, title, switches in WORKLOADS:
+        base = statistics.median(runs["a"][key])
+        cap = statistics.median(runs["c"][key]) if "c" in runs else None
+        for cfg in sorted(runs):
+            vals = runs[cfg].get(key)
+            if not vals:
+                continue
+            med = statistics.median(vals)
+            rows.append({
+                "workload": key, "title": title, "config": cfg, "name": NAMES.get(cfg, cfg),
+                "n": len(vals), "median": med, "min": min(vals), "max": max(vals),
+                "ratio_a": med / base, "ratio_c": med / cap if cap else None,
+                "per_switch_us": (med - base) / switches if switches else None,
+            })
+    print(f"\nperftop overhead on {kernel} under QEMU TCG, 2 vCPUs"
+          f"{', -icount' if icount == '1' else ''}; medians of {len(runs['a'][WORKLOADS[0][0]])} rounds\n")
+    for key, title, switches in WORKLOADS:
+        print(title)
+        print(f"  {'configuration':26} {'median':>9} {'min':>9} {'max':>9} {'x (a)':>7} {'x (c)':>7}"
+              + ("  +us/switch" if switches else ""))
+        for r in rows:
+            if r["workload"] != key:
+                continue
+            line = (f"  {r['config']} {r['name']:24} {r['median']:9.2f} {r['min']:9.2f} {r['max']:9.2f}"
+                    f" {r['ratio_a']:7.3f} {r['ratio_c'] if r['ratio_c'] else 0:7.3f}")
+            if switches:
+                line += f"  {r['per_switch_us']:10.2f}"
+            print(line)
+        print()
+    for cfg in ("d", "e"):
+        for c in costs.get(cfg, [])[-1:]:
+            print(f"perftop's own handler cost ({cfg}), from /proc/perftop: avg {c.get('avg')} ticks,"
+                  f" max {c.get('max')}, p50 <= {c.get('p50')}, p99 <= {c.get('p99')}"
+                  f" over {c.get('calls')} switches")
+    med = {(r["workload"], r["config"]): r["median"] for r in rows}
+    print("\ntargets (pinned ping-pong):")
+    checks = []
+    if ("pinned_us", "c") in med and ("pinned_us", "d") in med:
+        checks.append(("(d) <= 1.10 x (c)", med["pinned_us", "d"] / med["pinned_us", "c"], 1.10))
+    if ("pinned_us", "d") in med and ("pinned_us", "e") in med:
+        checks.append(("(e) <= 1.30 x (d)", med["pinned_us", "e"] / med["pinned_us", "d"], 1.30))
+    if ("pinned_us", "d") in med:
+        checks.append(("(d) <= 1.15 x (a)", med["pinned_us", "d"] / med["pinned_us", "a"], 1.15))
+    if ("pinned_us", "f") in med and ("pinned_us", "d") in med:
+        checks.append(("(d) below bpftrace (f)", med["pinned_us", "d"] / med["pinned_us", "f"], 1.0))
+    for name, val, limit in checks:
+        print(f"  {name:24} {val:6.3f}  {'met' if val <= limit else 'NOT met'}")
+    for e in errors:
+        print("warning:", e)
+    with open(f"{outdir}/results.csv", "w", newline="", encoding="utf-8") as f:
+        w = csv.DictWriter(f, fieldnames=list(rows[0].keys()))
+        w.writeheader()
+        w.writerows(rows)
+    with open(f"{outdir}/results.json", "w", encoding="utf-8") as f:
+        json.dump({"kernel": kernel, "icount": icount == "1", "rows": rows,
+                   "handler_cost": costs, "targets": [
+                       {"target": n, "value": v, "limit": l, "met": v <= l} for n, v, l in checks]},
+                  f, indent=1)
+    print(f"\nwritten: {outdir}/results.csv {outdir}/results.json")
+
+
+if __name__ == "__main__":
+    main()

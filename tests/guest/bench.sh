@@ -1,0 +1,59 @@
+# SPDX-License-Identifier: GPL-2.0-only
+# make bench, guest side: the same workloads under each configuration,
+# alternating in one boot.  Lines on fd 3:
+#   BENCH cfg=X round=N pinned_us=.. cross_us=.. fork_us=..
+#   COST cfg=X calls=.. avg=.. max=.. p50=.. p99=..   (perftop's own footer)
+# Configurations: a no module, b empty kprobe, c capture + hash only,
+# d perftop, e perftop with 10 000 stacks in its table.
+
+bench_setup() {
+	case $1 in
+	a) ;;
+	b) insmod /perftop_floor.ko ;;
+	c) insmod /perftop_capture.ko ;;
+	d) insmod $KO ;;
+	e) insmod $KO max_entries=16384
+	   ptwork stacks 10000
+	   n=$(footer /proc/perftop entries)
+	   [ "$n" -ge 10000 ] || echo "BENCHERR cfg=e only $n entries" >&3 ;;
+	f) bench_bpftrace_start ;;
+	esac
+}
+
+bench_teardown() {
+	case $1 in
+	d | e) grep '^# handler_ticks' /proc/perftop | sed "s/^# handler_ticks/COST cfg=$1/" >&3
+	       rmmod perftop ;;
+	b) rmmod perftop_floor ;;
+	c) rmmod perftop_capture ;;
+	f) bench_bpftrace_stop ;;
+	esac
+}
+
+us() { sed -n "s/.*$1=\([0-9.]*\).*/\1/p"; }
+
+bench_once() {
+	pinned=$(ptwork pingpong ${PT_PINGPONG:-3000} 0 0 | us us_per_round)
+	cross=$(ptwork pingpong ${PT_CROSS:-2000} 0 1 | us us_per_round)
+	fork=$(taskset -c 0 ptwork forkexec ${PT_FORK:-100} /bin/true | us us_per_exec)
+	echo "BENCH cfg=$1 round=$2 pinned_us=$pinned cross_us=$cross fork_us=$fork" >&3
+}
+
+suite_bench() {
+	configs=${PT_CONFIGS:-a b c d e}
+	# One unmeasured pass warms the caches (and QEMU's translation cache).
+	for c in $configs; do
+		bench_setup $c
+		PT_PINGPONG=500 PT_CROSS=300 PT_FORK=10 bench_once $c 0 3>/dev/null
+		bench_teardown $c 3>/dev/null
+	done
+	r=1
+	while [ $r -le "${PT_ROUNDS:-5}" ]; do
+		for c in $configs; do
+			bench_setup $c
+			bench_once $c $r
+			bench_teardown $c
+		done
+		r=$((r + 1))
+	done
+}
