@@ -13,8 +13,8 @@
  *                                          address
  *   ptcheck snap OUT [PID...]              copy /proc/perftop to OUT; print
  *                                          the CLOCK_MONOTONIC ns of the read,
- *                                          then, read right after it, "run_ns
- *                                          pcount" of each PID's schedstat
+ *                                          then "run_ns pcount" of each PID's
+ *                                          schedstat, read just before it
  *   ptcheck conserve A TA B TB NCPU PCT    busy + idle + dropped time from
  *                                          dump A to dump B equals NCPU x the
  *                                          elapsed time, within PCT %; and the
@@ -32,6 +32,7 @@
 #include <ctype.h>
 #include <inttypes.h>
 #include <regex.h>
+#include <sched.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -345,8 +346,9 @@ static void kaddr(FILE *dump, const char *kallsyms)
 	unsigned int numbers = 0;
 	FILE *k = xopen(kallsyms);
 
+	/* Per-CPU symbols are offsets, not addresses: only the kernel half. */
 	while (fgets(line, sizeof(line), k))
-		if (sscanf(line, "%llx", &a) == 1 && a) {
+		if (sscanf(line, "%llx", &a) == 1 && a >= 0xffff800000000000ULL) {
 			lo = a < lo ? a : lo;
 			hi = a > hi ? a : hi;
 		}
@@ -380,44 +382,54 @@ static uint64_t mono_ns(void)
 }
 
 /*
- * One read of /proc/perftop into OUT, stamped at its middle, and the
- * schedstat of PIDS read right after it, so that two snapshots give the same
- * window to perftop and to the kernel.
+ * One read of /proc/perftop into OUT, stamped, and the schedstat of PIDS read
+ * right before it: perftop takes its snapshot at the first read(), so only
+ * an open() separates the two.  Running SCHED_FIFO keeps the workloads from
+ * running in between on a single CPU.  Two snapshots then give perftop and
+ * the kernel the same window.
  */
 static void snap(const char *out, char **pids, int npids)
 {
-	char path[64];
-	unsigned long long run[64], wait, pcount[64];
-	int i;
 	static char buf[1 << 22];
+	struct sched_param sp = { .sched_priority = 50 };
+	unsigned long long run[64], wait, pcount[64];
+	FILE *stat[64], *in, *o;
 	uint64_t t0, t1;
+	char path[64];
 	size_t n = 0;
 	ssize_t r;
-	FILE *in, *o;
+	int i;
 
+	if (npids > 64)
+		fail("too many pids");
+	sched_setscheduler(0, SCHED_FIFO, &sp);
+	for (i = 0; i < npids; i++) {
+		snprintf(path, sizeof(path), "/proc/%s/schedstat", pids[i]);
+		stat[i] = fopen(path, "r");
+		if (!stat[i])
+			fail("cannot open %s", path);
+	}
 	in = fopen("/proc/perftop", "r");
 	if (!in)
 		fail("cannot open /proc/perftop");
 	t0 = mono_ns();
+	for (i = 0; i < npids; i++)
+		if (fscanf(stat[i], "%llu %llu %llu", &run[i], &wait, &pcount[i]) != 3)
+			fail("cannot read the schedstat of %s", pids[i]);
 	/* seq_file builds the whole table at the first read. */
-	while ((r = fread(buf + n, 1, sizeof(buf) - n, in)) > 0)
+	while ((r = fread(buf + n, 1, sizeof(buf) - n, in)) > 0) {
+		if (!n)
+			t1 = mono_ns();
 		n += r;
-	t1 = mono_ns();
-	fclose(in);
-	for (i = 0; i < npids && i < 64; i++) {
-		FILE *f;
-
-		snprintf(path, sizeof(path), "/proc/%s/schedstat", pids[i]);
-		f = fopen(path, "r");
-		if (!f || fscanf(f, "%llu %llu %llu", &run[i], &wait, &pcount[i]) != 3)
-			fail("cannot read %s", path);
-		fclose(f);
 	}
+	fclose(in);
+	for (i = 0; i < npids; i++)
+		fclose(stat[i]);
 	o = fopen(out, "w");
 	if (!o || fwrite(buf, 1, n, o) != n || fclose(o))
 		fail("cannot write %s", out);
 	printf("%" PRIu64 "\n", t0 + (t1 - t0) / 2);
-	for (i = 0; i < npids && i < 64; i++)
+	for (i = 0; i < npids; i++)
 		printf("%llu %llu\n", run[i], pcount[i]);
 }
 

@@ -313,12 +313,26 @@ NOINLINE void wl_level3(void) { CALL16(wl_level4, stack_id >> 8); }
 NOINLINE void wl_level2(void) { CALL16(wl_level3, stack_id >> 4); }
 NOINLINE void wl_level1(void) { CALL16(wl_level2, stack_id); }
 
+/*
+ * A yield switches only when something else can run: a partner process on
+ * the same CPU yields back, so that every stack is switched in.
+ */
 static void stacks(long count)
 {
+	pid_t partner;
+
+	pin(0);
+	partner = fork();
+	if (partner == 0) {
+		for (;;)
+			wl_spin_yield();
+	}
 	for (long i = 0; i < count; i++) {
 		stack_id = i;
 		wl_level1();
 	}
+	kill(partner, SIGKILL);
+	waitpid(partner, NULL, 0);
 }
 
 /* ---- privilege and write checks ---------------------------------------- */
