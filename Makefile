@@ -61,22 +61,29 @@ demo:
 bench:
 	tests/bench.sh
 
+# The release tarball: every file git knows of (tracked, or new and not
+# ignored), as perftop-VERSION/.  perftop.spec builds from it.
 dist:
-	rm -rf build/perftop-$(VERSION)
+	rm -rf build/perftop-$(VERSION) build/perftop-$(VERSION).tar.gz
 	mkdir -p build/perftop-$(VERSION)
-	git ls-files | tar -cf - -T - | tar -C build/perftop-$(VERSION) -xf -
-	tar -C build -czf build/perftop-$(VERSION).tar.gz perftop-$(VERSION)
+	git ls-files -z --cached --others --exclude-standard | \
+		xargs -0 sh -c 'for f; do [ -e "$$f" ] && printf "%s\n" "$$f"; done; :' sh | \
+		sort -u | tar -cf - --no-recursion -T - | tar -C build/perftop-$(VERSION) -xf -
+	tar -C build --owner=0 --group=0 --numeric-owner -czf build/perftop-$(VERSION).tar.gz perftop-$(VERSION)
+	rm -rf build/perftop-$(VERSION)
 	@echo build/perftop-$(VERSION).tar.gz
 
 # For people working from a checkout; packages do this through dh_dkms/%post.
+# Replaces an earlier dkms-install of the same version.
 dkms-install:
+	if [ -e /var/lib/dkms/perftop/$(VERSION) ]; then dkms remove -m perftop -v $(VERSION) --all; fi
 	rm -rf /usr/src/perftop-$(VERSION)
 	mkdir -p /usr/src/perftop-$(VERSION)
 	cp Kbuild Makefile perftop.c perftop.h compat.h /usr/src/perftop-$(VERSION)/
 	sed 's/#MODULE_VERSION#/$(VERSION)/' dkms.conf > /usr/src/perftop-$(VERSION)/dkms.conf
-	dkms add perftop/$(VERSION)
-	dkms install perftop/$(VERSION) -k $(KERNELRELEASE)
+	dkms add -m perftop -v $(VERSION)
+	dkms install -m perftop -v $(VERSION) -k $(KERNELRELEASE)
 
 dkms-remove:
-	dkms remove perftop/$(VERSION) --all
+	if [ -e /var/lib/dkms/perftop/$(VERSION) ]; then dkms remove -m perftop -v $(VERSION) --all; fi
 	rm -rf /usr/src/perftop-$(VERSION)

@@ -19,6 +19,10 @@ version() {
 		s=$(sed -n 's/^Version:[[:space:]]*//p' perftop.spec)
 		[ "$s" = "$v" ] || die "perftop.spec is at $s, perftop.h at $v"
 	fi
+	if [ -f perftop.4 ]; then
+		grep -q "^\.TH PERFTOP 4 .* \"perftop $v\"" perftop.4 ||
+			die "perftop.4's title line does not say perftop $v"
+	fi
 	if [ -f dkms.conf ]; then
 		grep -q '^PACKAGE_VERSION="#MODULE_VERSION#"' dkms.conf ||
 			die "dkms.conf must take its version from the package (#MODULE_VERSION#)"

@@ -1,0 +1,344 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-only
+# The packaging path, for real: what "apt install perftop-dkms",
+# "systemctl start perftop" and "cat /proc/perftop" give a user.
+#
+#  1. make dist; the .deb (dpkg-buildpackage, out of tree) and the RPM
+#     (rpmbuild -bb from the tarball); their file lists and scriptlets;
+#     lintian (no error, no warning), rpmlint (no error), the man page lint.
+#  2. A debootstrapped Debian 12 root (tests/pkg-root.sh, cached) with the
+#     old kernel: "make dkms-install"/"dkms-remove", then
+#     "apt install ./perftop-dkms_*.deb": DKMS builds and installs the module,
+#     the unit is enabled.
+#  3. Boot it in QEMU (TCG) with systemd: tests/pkg-guest.sh checks the unit,
+#     /proc/perftop, stop/start, the man page.
+#  4. Install the new kernel: DKMS builds for it unasked; boot it, same checks.
+#  5. apt remove perftop-dkms: nothing left.
+#
+# Prints "PASS name" / "FAIL name: why" on stdout, progress on stderr.
+# Logs: $BUILD/packages/*.log.  Environment: PKG_BOOT_TIMEOUT (s, per boot).
+set -u
+. "$(dirname "$0")/lib.sh"
+
+OUT=$BUILD/packages
+LOGS=$OUT/logs
+BOOT_TIMEOUT=${PKG_BOOT_TIMEOUT:-600}
+VERSION=$(make -s -C "$TOP" version)
+DEB=
+RPM=
+ROOT=
+T0=$(date +%s)
+
+ok() { echo "PASS packages: $*"; }
+ko() { echo "FAIL packages: $*"; }
+elapsed() { echo "$(($(date +%s) - T0)) s"; }
+
+# step NAME LOG FUNCTION...: run FUNCTION with its output in $LOGS/LOG.log;
+# one PASS or FAIL line, whose reason is the log's last line.
+step() {
+	_name=$1 _log=$LOGS/$2.log
+	shift 2
+	say "[$(elapsed)] $_name"
+	if "$@" > "$_log" 2>&1; then
+		ok "$_name"
+	else
+		tail -n 25 "$_log" >&2
+		ko "$_name: $(tail -n 1 "$_log") (log: $_log)"
+		return 1
+	fi
+}
+
+in_root() { "$TESTS/pkg-chroot.sh" "$ROOT" "$@"; }
+
+# ---- 1. the packages ---------------------------------------------------
+
+do_dist() {
+	_t=$(make -s -C "$TOP" dist | tail -n 1) || return 1
+	TARBALL=$TOP/$_t
+	[ -s "$TARBALL" ] || { echo "make dist made no $TARBALL"; return 1; }
+	tar -tzf "$TARBALL" > "$OUT/dist.list"
+	for _f in Kbuild Makefile perftop.c perftop.h compat.h dkms.conf perftop.4 \
+		perftop.spec debian/control debian/rules debian/perftop-dkms.perftop.service; do
+		grep -qx "perftop-$VERSION/$_f" "$OUT/dist.list" ||
+			{ echo "tarball lacks $_f"; return 1; }
+	done
+	echo "$TARBALL"
+}
+
+do_man() {
+	mandoc -T lint -W warning "$TOP/perftop.4" || return 1
+	_w=$(LC_ALL=C.UTF-8 MANWIDTH=80 man --warnings -E UTF-8 -l "$TOP/perftop.4" 2>&1 > /dev/null)
+	[ -z "$_w" ] || { echo "$_w"; return 1; }
+	echo "mandoc -T lint and man --warnings: clean"
+}
+
+do_deb() {
+	rm -rf "$OUT/deb" && mkdir -p "$OUT/deb"
+	tar -C "$OUT/deb" -xzf "$TARBALL"
+	(cd "$OUT/deb/perftop-$VERSION" && dpkg-buildpackage -us -uc -b) || return 1
+	DEB=$(ls "$OUT"/deb/perftop-dkms_*_all.deb) && [ -f "$DEB" ]
+}
+
+do_deb_contents() {
+	dpkg-deb -c "$DEB" | awk '{print $6}' | sed 's#^\./#/#' > "$OUT/deb.list"
+	cat "$OUT/deb.list"
+	for _f in Kbuild Makefile perftop.c perftop.h compat.h dkms.conf; do
+		grep -qx "/usr/src/perftop-$VERSION/$_f" "$OUT/deb.list" ||
+			{ echo "no /usr/src/perftop-$VERSION/$_f"; return 1; }
+	done
+	grep -qx /lib/systemd/system/perftop.service "$OUT/deb.list" || { echo "no unit"; return 1; }
+	grep -qx /usr/share/man/man4/perftop.4.gz "$OUT/deb.list" || { echo "no man page"; return 1; }
+	dpkg-deb --fsys-tarfile "$DEB" | tar -xOf - "./usr/src/perftop-$VERSION/dkms.conf" |
+		grep -qx "PACKAGE_VERSION=\"$VERSION\"" || { echo "dkms.conf has no version $VERSION"; return 1; }
+	dpkg-deb --ctrl-tarfile "$DEB" | tar -xOf - ./postinst > "$OUT/deb.postinst"
+	dpkg-deb --ctrl-tarfile "$DEB" | tar -xOf - ./prerm > "$OUT/deb.prerm"
+	grep -q 'common.postinst' "$OUT/deb.postinst" || { echo "postinst does not run dkms"; return 1; }
+	grep -q "enable 'perftop.service'" "$OUT/deb.postinst" || { echo "postinst does not enable the unit"; return 1; }
+	grep -q 'dkms remove' "$OUT/deb.prerm" || { echo "prerm does not run dkms remove"; return 1; }
+	[ "$(dpkg-deb -f "$DEB" Architecture)" = all ] || { echo "not Architecture: all"; return 1; }
+}
+
+do_lintian() {
+	_c=$(ls "$OUT"/deb/perftop_*.changes) || return 1
+	# --fail-on error,warning: exit status 0 means neither.
+	lintian --fail-on error,warning --display-info "$_c" > "$OUT/lintian.out" 2>&1
+	_rc=$?
+	grep -v 'running with root privileges' "$OUT/lintian.out"
+	echo "lintian $(dpkg-query -W -f='${Version}' lintian) on $(basename "$_c"):" \
+		"$(grep -c '^E: ' "$OUT/lintian.out") errors, $(grep -c '^W: ' "$OUT/lintian.out") warnings," \
+		"$(grep -c '^I: ' "$OUT/lintian.out") info"
+	[ "$_rc" -eq 0 ]
+}
+
+do_rpm() {
+	rm -rf "$OUT/rpm" && mkdir -p "$OUT/rpm/SOURCES"
+	cp "$TARBALL" "$OUT/rpm/SOURCES/"
+	tar -C "$OUT/rpm" -xzf "$TARBALL" "perftop-$VERSION/perftop.spec"
+	# --nodeps: a Debian host has an empty rpm database (BuildRequires).
+	rpmbuild -bb --nodeps --define "_topdir $OUT/rpm" \
+		"$OUT/rpm/perftop-$VERSION/perftop.spec" || return 1
+	RPM=$(ls "$OUT"/rpm/RPMS/noarch/perftop-dkms-*.noarch.rpm) && [ -f "$RPM" ]
+}
+
+do_rpm_contents() {
+	rpm -qlp "$RPM" > "$OUT/rpm.list" || return 1
+	cat "$OUT/rpm.list"
+	for _f in Kbuild Makefile perftop.c perftop.h compat.h dkms.conf; do
+		grep -qx "/usr/src/perftop-$VERSION/$_f" "$OUT/rpm.list" ||
+			{ echo "no /usr/src/perftop-$VERSION/$_f"; return 1; }
+	done
+	grep -qx /usr/lib/systemd/system/perftop.service "$OUT/rpm.list" || { echo "no unit"; return 1; }
+	grep -Eqx '/usr/share/man/man4/perftop\.4(\.gz|\.bz2|\.xz|\.zst)?' "$OUT/rpm.list" ||
+		{ echo "no man page"; return 1; }
+	rpm -qp --scripts "$RPM" > "$OUT/rpm.scripts" || return 1
+	cat "$OUT/rpm.scripts"
+	for _p in "dkms add -m perftop -v $VERSION --rpm_safe_upgrade" \
+		"dkms build -m perftop -v $VERSION" "dkms install -m perftop -v $VERSION" \
+		"dkms remove -m perftop -v $VERSION --all --rpm_safe_upgrade" \
+		'systemctl --no-reload preset perftop.service' \
+		'systemctl --no-reload disable --now perftop.service' \
+		'systemctl try-restart perftop.service'; do
+		grep -qF -- "$_p" "$OUT/rpm.scripts" || { echo "scriptlets lack: $_p"; return 1; }
+	done
+	for _s in postinstall preuninstall postuninstall; do
+		grep -q "^$_s scriptlet" "$OUT/rpm.scripts" || { echo "no $_s scriptlet"; return 1; }
+	done
+	[ "$(rpm -qp --qf '%{ARCH}' "$RPM")" = noarch ] || { echo "not noarch"; return 1; }
+	rpm -qpR "$RPM" | grep -qx dkms || { echo "does not require dkms"; return 1; }
+}
+
+do_rpmlint() {
+	rpmlint -r "$TOP/perftop.rpmlintrc" "$RPM" "$TOP/perftop.spec" > "$OUT/rpmlint.out" 2>&1
+	_rc=$?
+	cat "$OUT/rpmlint.out"
+	grep -E '^ *[0-9]+ packages? and [0-9]+ specfiles? checked' "$OUT/rpmlint.out" | sed 's/^ *//'
+	grep -Eq 'checked; 0 errors' "$OUT/rpmlint.out" || { echo "rpmlint: errors"; return 1; }
+	# rpmlint exits 64 on errors, 66 on badness over the threshold.
+	[ "$_rc" -eq 0 ] || { echo "rpmlint exited $_rc"; return 1; }
+}
+
+# ---- 2. the root, the install -------------------------------------------
+
+get_root() {
+	_cached=$("$TESTS/pkg-root.sh") || return 1
+	say "copying $_cached"
+	rm -rf "$OUT/root"
+	cp -a "$_cached" "$OUT/root" || return 1
+	ROOT=$OUT/root
+	# The guest's check, run once at boot after multi-user.target.
+	install -m 0755 "$TESTS/pkg-guest.sh" "$ROOT/usr/local/sbin/perftop-pkgtest"
+	cat > "$ROOT/etc/systemd/system/perftop-pkgtest.service" <<-EOF
+		[Unit]
+		Description=perftop package test (tests/pkg-guest.sh)
+		After=multi-user.target perftop.service
+
+		[Service]
+		Type=oneshot
+		ExecStart=/usr/local/sbin/perftop-pkgtest
+		StandardOutput=journal+console
+
+		[Install]
+		WantedBy=multi-user.target
+	EOF
+	in_root systemctl enable perftop-pkgtest.service
+	in_root dkms status
+	echo "root: $_cached"
+}
+
+# dkms_ok KERNEL: dkms says perftop is installed for KERNEL, and the .ko is there.
+dkms_ok() {
+	in_root dkms status -m perftop -v "$VERSION" -k "$1" | grep -q ': installed' ||
+		{ echo "dkms status: perftop not installed for $1"; return 1; }
+	ls "$ROOT/lib/modules/$1/updates/dkms/"perftop.ko* > /dev/null 2>&1 ||
+		{ echo "no /lib/modules/$1/updates/dkms/perftop.ko"; return 1; }
+}
+
+# Nothing of perftop in dkms's tree, /usr/src or any kernel's modules.
+dkms_gone() {
+	[ -z "$(in_root dkms status -m perftop)" ] || { echo "dkms still knows perftop: $(in_root dkms status -m perftop)"; return 1; }
+	_left=$(cd "$ROOT" && ls -d lib/modules/*/updates/dkms/perftop.ko* usr/src/perftop-* var/lib/dkms/perftop 2>/dev/null)
+	[ -z "$_left" ] || { echo "left behind: $_left"; return 1; }
+	! grep -qs perftop "$ROOT"/lib/modules/*/modules.dep || { echo "perftop still in modules.dep"; return 1; }
+}
+
+do_dkms_make() {
+	rm -rf "$ROOT/tmp/perftop-src" && mkdir -p "$ROOT/tmp/perftop-src"
+	(cd "$TOP" && cp Kbuild Makefile perftop.c perftop.h compat.h dkms.conf "$ROOT/tmp/perftop-src/")
+	in_root make -C /tmp/perftop-src dkms-install KERNELRELEASE="$OLD" || return 1
+	dkms_ok "$OLD" || return 1
+	in_root dkms status
+	# Twice: a second dkms-install replaces the first.
+	in_root make -C /tmp/perftop-src dkms-install KERNELRELEASE="$OLD" || return 1
+	dkms_ok "$OLD" || return 1
+	in_root make -C /tmp/perftop-src dkms-remove || return 1
+	dkms_gone || return 1
+	in_root make -C /tmp/perftop-src dkms-remove || return 1
+	rm -rf "$ROOT/tmp/perftop-src"
+	in_root depmod -a "$OLD"
+	echo "make dkms-install, dkms-install again, dkms-remove, dkms-remove again: fine"
+}
+
+do_install() {
+	cp "$DEB" "$ROOT/tmp/"
+	in_root sh -c "cd /tmp && apt-get install -y --no-install-recommends ./$(basename "$DEB")" || return 1
+	rm -f "$ROOT/tmp/$(basename "$DEB")"
+	in_root dkms status | tee "$OUT/dkms-status-before-upgrade.txt"
+	dkms_ok "$OLD" || return 1
+	[ "$(in_root systemctl is-enabled perftop.service)" = enabled ] ||
+		{ echo "perftop.service is not enabled"; return 1; }
+	[ -f "$ROOT/usr/share/man/man4/perftop.4.gz" ] || { echo "no man page"; return 1; }
+}
+
+do_upgrade() {
+	in_root apt-get install -y --no-install-recommends \
+		"linux-image-$NEW" "linux-headers-$NEW" | tee "$OUT/upgrade.out" || return 1
+	in_root dkms status | tee "$OUT/dkms-status-after-upgrade.txt"
+	dkms_ok "$NEW" || return 1
+	dkms_ok "$OLD" || return 1
+}
+
+do_remove() {
+	in_root dpkg -L perftop-dkms > "$OUT/deb-installed.list" || return 1
+	in_root apt-get remove -y perftop-dkms || return 1
+	in_root dkms status
+	dkms_gone || return 1
+	# Every file the package had is gone (its directories may be shared).
+	while IFS= read -r _f; do
+		[ -d "$ROOT$_f" ] || [ ! -e "$ROOT$_f" ] || { echo "left behind: $_f"; return 1; }
+	done < "$OUT/deb-installed.list"
+	# And purge drops the unit's enablement state too.
+	in_root apt-get purge -y perftop-dkms || return 1
+	_left=$(find "$ROOT/etc" -name 'perftop*' ! -name 'perftop-pkgtest*' 2>/dev/null)
+	[ -z "$_left" ] || { echo "left behind after purge: $_left"; return 1; }
+	echo "dkms status: empty; no perftop.ko in any kernel, no /usr/src/perftop-*"
+}
+
+# ---- 3. booting ---------------------------------------------------------
+
+# boot_check KERNEL: an ext4 image of the root, booted with KERNEL under
+# systemd; the guest's PASS/FAIL lines, then the host's verdict on the boot.
+boot_check() {
+	_k=$1 _tag="[$1]"
+	_run=$OUT/boot-$_k
+	rm -rf "$_run" && mkdir -p "$_run"
+	say "[$(elapsed)] making the disk image for $_k"
+	_mb=$(du -sm "$ROOT" | cut -f1)
+	if ! mkfs.ext4 -q -F -L perftop-root -d "$ROOT" "$_run/disk.img" "$((_mb * 5 / 4 + 512))M" \
+		> "$LOGS/mkfs-$_k.log" 2>&1; then
+		echo "FAIL packages $_tag: boot: mkfs.ext4 -d failed: $(tail -n 1 "$LOGS/mkfs-$_k.log")"
+		return
+	fi
+	: > "$_run/console.log"
+	: > "$_run/results.txt"
+	say "[$(elapsed)] booting $_k (TCG, systemd; console: $_run/console.log)"
+	# One TCG thread (as tests/lib.sh's boot(), which says why): the guest
+	# arms and disarms perftop's kprobe while its other vCPU runs.
+	timeout --foreground -k 10 "$BOOT_TIMEOUT" qemu-system-x86_64 \
+		-accel "${QEMU_ACCEL:-tcg,thread=single}" -m 1536 -smp 2 \
+		-display none -monitor none -no-reboot -nic none \
+		-drive "file=$_run/disk.img,format=raw,if=virtio,cache=unsafe" \
+		-serial "file:$_run/console.log" -serial "file:$_run/results.txt" \
+		-kernel "$ROOT/boot/vmlinuz-$_k" -initrd "$ROOT/boot/initrd.img-$_k" \
+		-append "root=/dev/vda rw console=ttyS0 tsc=reliable panic=-1 oops=panic panic_on_warn=1" \
+		< /dev/null > "$_run/qemu.log" 2>&1
+	_rc=$?
+	tr -d '\r' < "$_run/results.txt" > "$_run/results.clean"
+	sed -n 's/^INFO /  /p' "$_run/results.clean" >&2
+	sed -n 's/^INFO //p' "$_run/results.clean" > "$OUT/guest-$_k.txt"
+	grep -E '^(PASS|FAIL) ' "$_run/results.clean" | sed "s#^\(PASS\|FAIL\) #\1 packages $_tag: #"
+	if [ "$_rc" = 0 ] && grep -qx 'INFO DONE' "$_run/results.clean"; then
+		echo "PASS packages $_tag: booted with systemd, ran the checks, powered off"
+	elif [ "$_rc" = 124 ] || [ "$_rc" = 137 ]; then
+		echo "FAIL packages $_tag: booted with systemd, ran the checks, powered off: timed out after $BOOT_TIMEOUT s (see $_run/console.log)"
+	else
+		echo "FAIL packages $_tag: booted with systemd, ran the checks, powered off: qemu exited $_rc (see $_run/console.log)"
+	fi
+	if grep -Eq "$SPLATS" "$_run/console.log"; then
+		echo "FAIL packages $_tag: console clean: $(grep -Em1 "$SPLATS" "$_run/console.log" | tr -d '\r')"
+	else
+		echo "PASS packages $_tag: console clean"
+	fi
+	rm -f "$_run/disk.img"
+}
+
+# ---- main ----------------------------------------------------------------
+
+main() {
+	rm -rf "$LOGS" && mkdir -p "$LOGS"
+	# shellcheck disable=SC2046 # two words: the old and the new kernel
+	set -- $("$TESTS/pkg-root.sh" kernels)
+	OLD=$1 NEW=$2
+	TARBALL=
+
+	step "make dist: source tarball" dist do_dist || return
+	step "perftop.4: mandoc -T lint and man --warnings clean" man do_man
+	if step "deb: dpkg-buildpackage -us -uc -b (out of tree)" deb do_deb; then
+		step "deb: sources, dkms.conf, unit, man page, dkms and systemd scripts" deb-contents do_deb_contents
+		step "deb: lintian, no errors or warnings" lintian do_lintian
+		sed -n '/^lintian /p' "$LOGS/lintian.log" >&2
+	fi
+	if step "rpm: rpmbuild -bb from the make dist tarball" rpm do_rpm; then
+		step "rpm: sources, dkms.conf, unit, man page, dkms and systemd scriptlets" rpm-contents do_rpm_contents
+		step "rpm: rpmlint, no errors" rpmlint do_rpmlint
+		grep -E '^[0-9]+ packages? and .*checked;' "$LOGS/rpmlint.log" >&2
+	fi
+	[ -n "$DEB" ] || return
+
+	step "root: Debian 12 with systemd, $OLD image and headers, dkms" root get_root || return
+	step "make dkms-install / dkms-remove in the root ($OLD)" dkms-make do_dkms_make
+	step "apt install ./perftop-dkms: DKMS builds and installs for $OLD, unit enabled" install do_install || return
+	say "dkms status before the upgrade:"
+	sed 's/^/  /' "$OUT/dkms-status-before-upgrade.txt" >&2
+	boot_check "$OLD"
+
+	step "kernel upgrade: apt install $NEW image and headers, DKMS builds for it" upgrade do_upgrade || return
+	say "dkms status after the upgrade:"
+	sed 's/^/  /' "$OUT/dkms-status-after-upgrade.txt" >&2
+	boot_check "$NEW"
+
+	step "apt remove perftop-dkms: no module, source or dkms state left" remove do_remove
+}
+
+mkdir -p "$OUT"
+main
+say "[$(elapsed)] packages: done"

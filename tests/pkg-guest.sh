@@ -1,0 +1,91 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-only
+# Runs inside the Debian VM that tests/packages.sh boots, as the oneshot
+# perftop-pkgtest.service after multi-user.target: checks what a user of the
+# perftop-dkms package sees, writes "PASS name" / "FAIL name: why" lines (and
+# "INFO ..." lines for the log) to the second serial port, and powers off.
+exec 3>/dev/ttyS1
+pass() { echo "PASS $*" >&3; }
+fail() { echo "FAIL $*" >&3; }
+info() { sed 's/^/INFO /' >&3; }
+loaded() { grep -q '^perftop ' /proc/modules; }
+
+k=$(uname -r)
+echo "kernel $k, $(nproc) CPUs, up $(cut -d' ' -f1 /proc/uptime) s" | info
+
+# The unit started the module at boot.
+if [ "$(systemctl is-enabled perftop.service)" = enabled ]; then
+	pass "unit enabled"
+else
+	fail "unit enabled: $(systemctl is-enabled perftop.service 2>&1)"
+fi
+if systemctl is-active --quiet perftop.service && loaded; then
+	pass "perftop.service active, module loaded at boot"
+else
+	fail "perftop.service active, module loaded at boot: $(systemctl is-active perftop.service)"
+fi
+systemctl status --no-pager --lines=5 perftop.service 2>&1 | sed 's/^/status: /' | info
+
+# It is the module DKMS built for this kernel, signed with DKMS's key.
+f=$(modinfo -n perftop 2>&1)
+case $f in
+"/lib/modules/$k/updates/dkms/perftop.ko"*) pass "module is DKMS's build for $k" ;;
+*) fail "module is DKMS's build for $k: modinfo -n says $f" ;;
+esac
+echo "modinfo: version=$(modinfo -F version perftop) signer=$(modinfo -F signer perftop)" | info
+# For Secure Boot (README.md): DKMS signed it with its MOK, /var/lib/dkms/mok.pub.
+if [ -s /var/lib/dkms/mok.pub ] && [ "$(modinfo -F signer perftop)" = "DKMS module signing key" ]; then
+	pass "module signed with DKMS's MOK key"
+else
+	fail "module signed with DKMS's MOK key: signer '$(modinfo -F signer perftop)'"
+fi
+
+# /proc/perftop ranks stacks: give it a little work first.
+i=0
+while [ $i -lt 200 ]; do
+	ls /usr/lib > /dev/null
+	i=$((i + 1))
+done
+if [ -r /proc/perftop ] && grep -q '^rank 1 scheduled task: jhash=0x' /proc/perftop; then
+	pass "/proc/perftop shows ranked entries"
+else
+	fail "/proc/perftop shows ranked entries: $(head -c 200 /proc/perftop 2>&1 | tr '\n' ' ')"
+fi
+head -n 8 /proc/perftop 2>&1 | sed 's/^/proc: /' | info
+grep '^#' /proc/perftop 2>&1 | tail -n 3 | sed 's/^/proc: /' | info
+
+# systemctl stop unloads the module, start loads it again.
+systemctl stop perftop.service
+if ! loaded && [ ! -e /proc/perftop ] && ! systemctl is-active --quiet perftop.service; then
+	pass "systemctl stop perftop unloads the module"
+else
+	fail "systemctl stop perftop unloads the module: still loaded"
+fi
+systemctl start perftop.service
+if loaded && systemctl is-active --quiet perftop.service &&
+	grep -q '^# perftop ' /proc/perftop; then
+	pass "systemctl start perftop loads it again"
+else
+	fail "systemctl start perftop loads it again: $(systemctl is-active perftop.service)"
+fi
+
+# The man page.
+if man -w 4 perftop > /dev/null 2>&1 &&
+	MANPAGER=cat MANWIDTH=80 man 4 perftop 2> /dev/null | grep -q '/proc/perftop'; then
+	pass "man 4 perftop"
+else
+	fail "man 4 perftop: $(man -w 4 perftop 2>&1)"
+fi
+
+# No warning or oops since boot: only O and E (out-of-tree, unsigned by the
+# distribution) may taint the kernel.
+t=$(cat /proc/sys/kernel/tainted)
+if [ $((t & ~0x3000)) -eq 0 ]; then
+	pass "kernel not tainted beyond O/E"
+else
+	fail "kernel not tainted beyond O/E: tainted=$t"
+fi
+
+echo "DONE" | info
+sync
+systemctl poweroff
