@@ -58,7 +58,7 @@ MODULE_PARM_DESC(depth, "frames printed per rank (1..8, default 4)");
 
 static unsigned int max_entries = PERFTOP_DEF_ENTRIES;
 module_param(max_entries, uint, 0444);
-MODULE_PARM_DESC(max_entries, "distinct stacks kept, preallocated at load (16..1048576, default 4096)");
+MODULE_PARM_DESC(max_entries, "distinct stacks kept, preallocated at load (16..1048576, default 8192)");
 
 static bool show_idle;
 module_param(show_idle, bool, 0444);
@@ -122,47 +122,86 @@ static struct proc_dir_entry *proc_entry;
 
 /* ---- symbols ----------------------------------------------------------- */
 
+enum {
+	HELPER_EACH_SYMBOL,
+	HELPER_SIZE_OFFSET,
+	HELPER_SAVE_REGS,
+	HELPER_SAVE_USER,
+	NR_HELPERS
+};
+
+static const char * const helper_names[NR_HELPERS] = {
+	[HELPER_EACH_SYMBOL]	= "kallsyms_on_each_symbol",
+	[HELPER_SIZE_OFFSET]	= "kallsyms_lookup_size_offset",
+	[HELPER_SAVE_REGS]	= "stack_trace_save_regs",
+	[HELPER_SAVE_USER]	= "stack_trace_save_user",
+};
+
 /*
  * The kprobe lookup trick: kprobes resolve any symbol, exported or not.  The
- * probe is registered disabled, so it is never armed: no code is patched
- * and no ftrace trampoline comes and goes just to read an address.
+ * probes are registered disabled, so they are never armed (no code patched,
+ * no ftrace trampoline coming and going), and as one batch, so that a single
+ * RCU grace period covers their removal.
  */
-static unsigned long perftop_kprobe_lookup(const char *name)
+static int perftop_lookup_helpers(unsigned long *addr)
 {
-	struct kprobe kp = {
-		.symbol_name	= name,
-		.flags		= KPROBE_FLAG_DISABLED,
-	};
-	unsigned long addr;
+	struct kprobe kp[NR_HELPERS], *kps[NR_HELPERS];
+	unsigned int i;
 
-	if (register_kprobe(&kp) < 0)
-		return 0;
-	addr = (unsigned long)kp.addr;
-	unregister_kprobe(&kp);
-	return perftop_func_entry(addr);
-}
+	for (i = 0; i < NR_HELPERS; i++) {
+		kp[i] = (struct kprobe) {
+			.symbol_name	= helper_names[i],
+			.flags		= KPROBE_FLAG_DISABLED,
+		};
+		kps[i] = &kp[i];
+	}
+	if (register_kprobes(kps, NR_HELPERS) < 0) {
+		/* Say which one. */
+		for (i = 0; i < NR_HELPERS; i++) {
+			struct kprobe one = {
+				.symbol_name	= helper_names[i],
+				.flags		= KPROBE_FLAG_DISABLED,
+			};
 
-static int perftop_lookup_fn(const char *name, unsigned long *addr)
-{
-	*addr = perftop_kprobe_lookup(name);
-	if (!*addr) {
-		pr_err("cannot resolve %s\n", name);
+			if (register_kprobe(&one) < 0) {
+				pr_err("cannot resolve %s\n", helper_names[i]);
+				break;
+			}
+			unregister_kprobe(&one);
+		}
 		return -ENOENT;
 	}
-	if (!perftop_callable(*addr)) {
-		pr_err("%s is sealed by IBT and cannot be called; boot with ibt=off to use perftop\n",
-		       name);
-		return -EOPNOTSUPP;
+	for (i = 0; i < NR_HELPERS; i++)
+		addr[i] = perftop_func_entry((unsigned long)kp[i].addr);
+	unregister_kprobes(kps, NR_HELPERS);
+
+	for (i = 0; i < NR_HELPERS; i++) {
+		if (!perftop_callable(addr[i])) {
+			pr_err("%s is sealed by IBT and cannot be called; boot with ibt=off to use perftop\n",
+			       helper_names[i]);
+			return -EOPNOTSUPP;
+		}
 	}
 	return 0;
 }
 
+/* Section bounds whose functions are the scheduler's, not the task's. */
+static const char * const section_names[] = {
+	"__sched_text_start", "__sched_text_end",
+	"__entry_text_start", "__entry_text_end",
+	"__noinstr_text_start", "__noinstr_text_end",
+};
+
+/* Everything resolved in one walk of kallsyms. */
 struct perftop_sym_search {
 	const char *name;
 	size_t len;
 	unsigned long addr;
-	unsigned int clones;
+	bool exact;
+	unsigned int clones;		/* .isra/.constprop clones, if not exact */
 	char found[KSYM_NAME_LEN];
+	unsigned long schedule_tail;
+	unsigned long sections[ARRAY_SIZE(section_names)];
 };
 
 /* "" or a chain of ".isra.N" / ".constprop.N": a whole clone of the function. */
@@ -191,16 +230,23 @@ static int perftop_sym_cb(void *data, const char *name, PERFTOP_KSYM_CB_MOD
 			  unsigned long addr)
 {
 	struct perftop_sym_search *s = data;
+	unsigned int i;
+
+	if (name[0] == '_' && name[1] == '_') {
+		for (i = 0; i < ARRAY_SIZE(section_names); i++)
+			if (!strcmp(name, section_names[i]))
+				s->sections[i] = addr;
+	}
+	if (!strcmp(name, "schedule_tail"))
+		s->schedule_tail = addr;
 
 	if (strncmp(name, s->name, s->len) || !perftop_clone_suffix(name + s->len))
 		return 0;
 	if (!name[s->len]) {		/* the exact name wins */
+		s->exact = true;
 		s->addr = addr;
-		s->clones = 1;
 		strscpy(s->found, name, sizeof(s->found));
-		return 1;
-	}
-	if (!s->clones++) {
+	} else if (!s->exact && !s->clones++) {
 		s->addr = addr;
 		strscpy(s->found, name, sizeof(s->found));
 	}
@@ -221,64 +267,49 @@ static void perftop_add_skip(unsigned long start, unsigned long end)
 
 static int perftop_resolve(void)
 {
-	typedef unsigned long (*lookup_name_t)(const char *name);
 	typedef int (*size_offset_t)(unsigned long addr, unsigned long *size,
 				     unsigned long *offset);
-	static const char * const sections[][2] = {
-		{ "__sched_text_start", "__sched_text_end" },
-		{ "__entry_text_start", "__entry_text_end" },
-		{ "__noinstr_text_start", "__noinstr_text_end" },
-	};
-	struct perftop_sym_search s = { .name = symbol, .len = strlen(symbol) };
-	unsigned long a, size, off;
-	lookup_name_t lookup_name;
+	struct perftop_sym_search *s;
+	unsigned long addr[NR_HELPERS], size, off;
 	size_offset_t size_offset;
-	perftop_ksym_each_t each;
 	unsigned int i;
 	int ret;
 
-	ret = perftop_lookup_fn("kallsyms_lookup_name", &a);
+	ret = perftop_lookup_helpers(addr);
 	if (ret)
 		return ret;
-	lookup_name = (lookup_name_t)a;
-	ret = perftop_lookup_fn("kallsyms_on_each_symbol", &a);
-	if (ret)
-		return ret;
-	each = (perftop_ksym_each_t)a;
-	ret = perftop_lookup_fn("kallsyms_lookup_size_offset", &a);
-	if (ret)
-		return ret;
-	size_offset = (size_offset_t)a;
-	ret = perftop_lookup_fn("stack_trace_save_regs", &a);
-	if (ret)
-		return ret;
-	save_regs = (save_regs_t)a;
-	ret = perftop_lookup_fn("stack_trace_save_user", &a);
-	if (ret)
-		return ret;
-	save_user = (save_user_t)a;
+	size_offset = (size_offset_t)addr[HELPER_SIZE_OFFSET];
+	save_regs = (save_regs_t)addr[HELPER_SAVE_REGS];
+	save_user = (save_user_t)addr[HELPER_SAVE_USER];
 
-	each(perftop_sym_cb, &s);
-	if (!s.clones) {
+	s = kzalloc(sizeof(*s), GFP_KERNEL);
+	if (!s)
+		return -ENOMEM;
+	s->name = symbol;
+	s->len = strlen(symbol);
+	((perftop_ksym_each_t)addr[HELPER_EACH_SYMBOL])(perftop_sym_cb, s);
+	if (!s->exact && !s->clones) {
 		pr_err("no function %s (nor a .isra/.constprop clone of it) to probe\n",
 		       symbol);
-		return -ENOENT;
+		ret = -ENOENT;
+		goto out;
 	}
-	if (s.clones > 1)
-		pr_warn("%u clones of %s; probing only %s\n", s.clones, symbol,
-			s.found);
-	strscpy(probe_name, s.found, sizeof(probe_name));
+	if (!s->exact && s->clones > 1)
+		pr_warn("%u clones of %s; probing only %s\n", s->clones, symbol,
+			s->found);
+	strscpy(probe_name, s->found, sizeof(probe_name));
+	perftop_kp.addr = (kprobe_opcode_t *)s->addr;
 
 	nr_skip_ranges = 0;
-	if (size_offset(s.addr, &size, &off))
-		perftop_add_skip(s.addr - off, s.addr - off + size);
-	a = lookup_name("schedule_tail");
-	if (a && size_offset(a, &size, &off))
-		perftop_add_skip(a - off, a - off + size);
-	for (i = 0; i < ARRAY_SIZE(sections); i++)
-		perftop_add_skip(lookup_name(sections[i][0]),
-				 lookup_name(sections[i][1]));
-	return 0;
+	if (size_offset(s->addr, &size, &off))
+		perftop_add_skip(s->addr - off, s->addr - off + size);
+	if (s->schedule_tail && size_offset(s->schedule_tail, &size, &off))
+		perftop_add_skip(s->schedule_tail - off, s->schedule_tail - off + size);
+	for (i = 0; i < ARRAY_SIZE(section_names); i += 2)
+		perftop_add_skip(s->sections[i], s->sections[i + 1]);
+out:
+	kfree(s);
+	return ret;
 }
 
 /* ---- the probe handler: no allocation, no sleeping, no printk ---------- */
@@ -306,17 +337,31 @@ static u64 perftop_exe_id(struct mm_struct *mm)
 }
 
 /*
- * User stacks are walked by frame pointers.  Code built without them makes
- * the walk read data as addresses: stop at the first frame that cannot be
- * user text.
+ * User stacks are walked by frame pointers.  Code built without them leaves
+ * data in the frame pointer register, and the walk then reads data as
+ * return addresses.  Past the first frame (the real instruction pointer),
+ * stop at the first one that cannot be a return address: below the lowest
+ * mapping, outside the user half, in the program's data, bss or heap, or on
+ * this thread's stack.
  */
-static unsigned int perftop_user_trim(const unsigned long *frames, unsigned int n)
+static unsigned int perftop_user_trim(struct mm_struct *mm,
+				      const unsigned long *frames, unsigned int n)
 {
+	unsigned long data = READ_ONCE(mm->start_data), brk = READ_ONCE(mm->brk);
+	unsigned long sp = user_stack_pointer(task_pt_regs(current));
+	unsigned long a;
 	unsigned int i;
 
-	for (i = 0; i < n; i++)
-		if (frames[i] < PAGE_SIZE || frames[i] >= TASK_SIZE_MAX)
+	if (!data || data > brk)
+		data = brk;
+	for (i = 0; i < n; i++) {
+		a = frames[i];
+		if (a < PERFTOP_USER_MIN || a >= TASK_SIZE_MAX)
 			break;
+		if (i && ((a >= data && a < brk) ||
+			  (a >= sp && a - sp < PERFTOP_USER_STACK)))
+			break;
+	}
 	return i;
 }
 
@@ -328,7 +373,7 @@ static u32 perftop_capture(struct pt_regs *regs, struct perftop_key *key)
 
 	key->space = 0;
 	if (!(tsk->flags & PF_KTHREAD) && tsk->mm) {
-		n = perftop_user_trim(key->frames,
+		n = perftop_user_trim(tsk->mm, key->frames,
 				      save_user(key->frames, PERFTOP_MAX_DEPTH));
 		if (n) {
 			key->kind = PERFTOP_USER;
@@ -788,7 +833,6 @@ static int __init perftop_init(void)
 		goto err_table;
 	}
 
-	perftop_kp.symbol_name = probe_name;
 	perftop_kp.pre_handler = perftop_pre;
 	ret = register_kprobe(&perftop_kp);
 	if (ret) {

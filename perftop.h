@@ -21,6 +21,10 @@
 #define PERFTOP_MAX_DEPTH	8
 /* Kernel frames unwound before the scheduler's own are skipped. */
 #define PERFTOP_RAW_DEPTH	16
+/* No return address lies below this (the default mmap_min_addr) ... */
+#define PERFTOP_USER_MIN	65536UL
+/* ... nor within this much above the thread's stack pointer. */
+#define PERFTOP_USER_STACK	(8UL << 20)
 /* A kernel switch lag above this is not believed (see perftop_switch_stamp). */
 #define PERFTOP_MAX_LAG_NS	NSEC_PER_SEC
 /* log2 buckets of the handler's own cost in ticks. */
@@ -28,7 +32,7 @@
 
 #define PERFTOP_DEF_TOP		20
 #define PERFTOP_DEF_DEPTH	4
-#define PERFTOP_DEF_ENTRIES	4096
+#define PERFTOP_DEF_ENTRIES	8192
 #define PERFTOP_MIN_ENTRIES	16
 #define PERFTOP_MAX_ENTRIES	1048576U
 

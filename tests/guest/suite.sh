@@ -79,7 +79,7 @@ t_spinner_ranks_first() {
 # the entry's comm may be that of another one, e.g. ksoftirqd/N).
 t_kthread_frames() {
 	[ "$NCPU" -ge 2 ] || die "needs 2 CPUs"
-	insmod $KO top=4096 || die "insmod failed"
+	insmod $KO top=8192 || die "insmod failed"
 	echo reset > /proc/perftop
 	ptwork migrate 200
 	dump /tmp/d
@@ -91,24 +91,27 @@ t_kthread_frames() {
 }
 
 # A task switched in a known number of times is counted that many times:
-# 300 sleeps, and the kernel's own count of switch-ins (schedstat) as the
-# oracle, since a real-time kernel also preempts the sleeper now and then.
+# 300 sleeps, and the kernel's own counters as the oracle (a real-time
+# kernel also preempts the sleeper now and then).  The switch out that ends
+# the last slice comes after the sleeper's final read of its counters.
 t_switch_count() {
-	insmod $KO top=4096 || die "insmod failed"
+	insmod $KO top=8192 || die "insmod failed"
 	echo reset > /proc/perftop
 	r=$(ptwork sleep 300 2000)
 	dump /tmp/d
 	c=$(sum_col /tmp/d wl_sleep 6)
-	k=$(echo "$r" | sed -n 's/.*pcount=\([0-9]*\).*/\1/p')
+	k=$(echo "$r" | sed -n 's/.*switches=\([0-9]*\).*/\1/p')
+	p=$(echo "$r" | sed -n 's/.*pcount=\([0-9]*\).*/\1/p')
 	echo "$r; perftop counted $c switch-ins inside wl_sleep"
-	[ "$k" -ge 300 ] || die "schedstat counts only $k switch-ins for 300 sleeps"
+	[ "$k" -ge 300 ] || die "the kernel counts only $k switches for 300 sleeps"
 	[ "$c" -ge $((k - 2)) ] && [ "$c" -le $((k + 2)) ] ||
-		die "perftop counted $c, the kernel $k"
+		die "perftop counted $c, the kernel $k switches"
+	[ "$c" -ge $((p - 2)) ] || die "perftop counted $c, schedstat $p switch-ins"
 }
 
 # Writing "reset" clears every counter.
 t_reset_clears() {
-	insmod $KO top=4096 || die "insmod failed"
+	insmod $KO top=8192 || die "insmod failed"
 	spawn taskset -c 0 ptwork sleep 500 1000
 	taskset -c 0 ptwork spin 1 50
 	wait
@@ -127,7 +130,7 @@ t_reset_clears() {
 
 # Any other write is EINVAL and leaves the table as it was.
 t_bad_write_einval() {
-	insmod $KO top=4096 || die "insmod failed"
+	insmod $KO top=8192 || die "insmod failed"
 	taskset -c 0 ptwork spin 1 50
 	dump /tmp/a
 	for w in bogus 'reset now' rese RESET ' reset' 'reset
@@ -162,7 +165,7 @@ t_nonroot_refused() {
 
 # Every bad parameter fails the load with a message and leaves nothing.
 t_bad_params() {
-	for p in top=0 top=-1 top=5000 top=abc depth=0 depth=9 max_entries=0 \
+	for p in top=0 top=-1 top=9000 top=abc depth=0 depth=9 max_entries=0 \
 		max_entries=15 max_entries=4294967295 max_entries=99999999999 \
 		mode=0777 mode=0 mode=0200 symbol=no_such_function_perftop \
 		symbol=finish_task_switch.cold symbol=; do

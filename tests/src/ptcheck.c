@@ -13,8 +13,10 @@
  *                                          address
  *   ptcheck snap OUT [PID...]              copy /proc/perftop to OUT; print
  *                                          the CLOCK_MONOTONIC ns of the read,
- *                                          then "run_ns pcount" of each PID's
- *                                          schedstat, read just before it
+ *                                          then "run_ns pcount switches" of each
+ *                                          PID (schedstat fields 1 and 3, and
+ *                                          voluntary + nonvoluntary context
+ *                                          switches), read just before it
  *   ptcheck conserve A TA B TB NCPU PCT    busy + idle + dropped time from
  *                                          dump A to dump B equals NCPU x the
  *                                          elapsed time, within PCT %; and the
@@ -392,10 +394,10 @@ static void snap(const char *out, char **pids, int npids)
 {
 	static char buf[1 << 22];
 	struct sched_param sp = { .sched_priority = 50 };
-	unsigned long long run[64], wait, pcount[64];
-	FILE *stat[64], *in, *o;
-	uint64_t t0, t1;
-	char path[64];
+	unsigned long long run[64], wait, pcount[64], sw[64], v;
+	FILE *stat[64], *status[64], *in, *o;
+	char path[64], line[256];
+	uint64_t t0, t1 = 0;
 	size_t n = 0;
 	ssize_t r;
 	int i;
@@ -406,16 +408,24 @@ static void snap(const char *out, char **pids, int npids)
 	for (i = 0; i < npids; i++) {
 		snprintf(path, sizeof(path), "/proc/%s/schedstat", pids[i]);
 		stat[i] = fopen(path, "r");
-		if (!stat[i])
-			fail("cannot open %s", path);
+		snprintf(path, sizeof(path), "/proc/%s/status", pids[i]);
+		status[i] = fopen(path, "r");
+		if (!stat[i] || !status[i])
+			fail("cannot open the schedstat or status of %s", pids[i]);
 	}
 	in = fopen("/proc/perftop", "r");
 	if (!in)
 		fail("cannot open /proc/perftop");
 	t0 = mono_ns();
-	for (i = 0; i < npids; i++)
+	for (i = 0; i < npids; i++) {
 		if (fscanf(stat[i], "%llu %llu %llu", &run[i], &wait, &pcount[i]) != 3)
 			fail("cannot read the schedstat of %s", pids[i]);
+		sw[i] = 0;
+		while (fgets(line, sizeof(line), status[i]))
+			if (sscanf(line, "voluntary_ctxt_switches: %llu", &v) == 1 ||
+			    sscanf(line, "nonvoluntary_ctxt_switches: %llu", &v) == 1)
+				sw[i] += v;
+	}
 	/* seq_file builds the whole table at the first read. */
 	while ((r = fread(buf + n, 1, sizeof(buf) - n, in)) > 0) {
 		if (!n)
@@ -423,14 +433,16 @@ static void snap(const char *out, char **pids, int npids)
 		n += r;
 	}
 	fclose(in);
-	for (i = 0; i < npids; i++)
+	for (i = 0; i < npids; i++) {
 		fclose(stat[i]);
+		fclose(status[i]);
+	}
 	o = fopen(out, "w");
 	if (!o || fwrite(buf, 1, n, o) != n || fclose(o))
 		fail("cannot write %s", out);
 	printf("%" PRIu64 "\n", t0 + (t1 - t0) / 2);
 	for (i = 0; i < npids; i++)
-		printf("%llu %llu\n", run[i], pcount[i]);
+		printf("%llu %llu %llu\n", run[i], pcount[i], sw[i]);
 }
 
 static double pct(double a, double b)

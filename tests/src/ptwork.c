@@ -102,20 +102,31 @@ static void spinner(double seconds, unsigned long yield_every)
 
 /*
  * The kernel's own accounting of this thread: on-CPU ns and switch-ins
- * (fields 1 and 3 of /proc/thread-self/schedstat).
+ * (fields 1 and 3 of /proc/thread-self/schedstat), and its context switches
+ * (voluntary + nonvoluntary, from /proc/thread-self/status).
  */
 struct schedstat {
-	unsigned long long run_ns, wait_ns, pcount;
+	unsigned long long run_ns, wait_ns, pcount, switches;
 };
 
 static void schedstat(struct schedstat *s)
 {
 	FILE *f = fopen("/proc/thread-self/schedstat", "r");
+	unsigned long long v;
+	char line[256];
 
 	memset(s, 0, sizeof(*s));
 	if (f) {
 		if (fscanf(f, "%llu %llu %llu", &s->run_ns, &s->wait_ns, &s->pcount) != 3)
 			memset(s, 0, sizeof(*s));
+		fclose(f);
+	}
+	f = fopen("/proc/thread-self/status", "r");
+	if (f) {
+		while (fgets(line, sizeof(line), f))
+			if (sscanf(line, "voluntary_ctxt_switches: %llu", &v) == 1 ||
+			    sscanf(line, "nonvoluntary_ctxt_switches: %llu", &v) == 1)
+				s->switches += v;
 		fclose(f);
 	}
 }
@@ -146,8 +157,8 @@ static void sleeper(long count, long usec)
 	schedstat(&a);
 	wl_sleep(count, usec);
 	schedstat(&b);
-	printf("sleeps=%ld pcount=%llu run_ns=%llu\n", count, b.pcount - a.pcount,
-	       b.run_ns - a.run_ns);
+	printf("sleeps=%ld switches=%llu pcount=%llu run_ns=%llu\n", count,
+	       b.switches - a.switches, b.pcount - a.pcount, b.run_ns - a.run_ns);
 }
 
 /* ---- ping-pong --------------------------------------------------------- */
