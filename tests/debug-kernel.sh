@@ -27,7 +27,7 @@ make -s olddefconfig >&2
 grep '^CONFIG_.*=y$' "$here/debug.config" | while read -r line; do
 	grep -qx "$line" .config || { echo "debug-kernel: $line was dropped by Kconfig" >&2; exit 1; }
 done
-make -s -j"$(nproc)" bzImage modules_prepare >&2
+make -s -j"$(nproc)" bzImage modules modules_prepare >&2
 cd "$cache/debug-kernel"
 rm -rf "$dir"
 mv "$dir.tmp" "$dir"

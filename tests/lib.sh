@@ -63,7 +63,7 @@ build_module() {
 		cat "$_out/build.log" >&2
 		return 1
 	}
-	if grep -E 'warning:|error:' "$_out/build.log" >&2; then
+	if grep -iE 'warning:|error:' "$_out/build.log" >&2; then
 		say "module build for $_k has warnings"
 		return 1
 	fi
