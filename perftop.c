@@ -37,6 +37,7 @@
 #include <linux/math64.h>
 #include <linux/sched/task.h>
 #include <linux/sched/clock.h>
+#include <linux/sched/task_stack.h>
 #include <asm/tsc.h>
 
 #include "perftop.h"
@@ -618,6 +619,7 @@ static void perftop_table_free(void)
 /* ---- /proc/perftop ----------------------------------------------------- */
 
 struct perftop_snapshot {
+	unsigned int cap;		/* rows allocated */
 	unsigned int nr;		/* rows */
 	unsigned int used;		/* entries in the table */
 	u64 switches, busy, idle, dropped, dropped_ticks;
@@ -668,7 +670,7 @@ static void perftop_take(struct perftop_snapshot *s)
 	unsigned long flags;
 
 	raw_spin_lock_irqsave(&perftop_lock, flags);
-	for (node = rb_last(&rank); node && s->nr < top; node = rb_prev(node)) {
+	for (node = rb_last(&rank); node && s->nr < s->cap; node = rb_prev(node)) {
 		e = rb_entry(node, struct perftop_entry, rnode);
 		if (e->key.kind == PERFTOP_IDLE && !show_idle)
 			continue;
@@ -714,11 +716,19 @@ static int perftop_show(struct seq_file *m, void *v)
 {
 	struct perftop_snapshot *s;
 	struct perftop_entry *e;
-	unsigned int r, i;
+	unsigned int rows, r, i;
 
-	s = kvzalloc(struct_size(s, rows, top), GFP_KERNEL);
+	/*
+	 * Room for the ranks there can be: the entries in use now, and some
+	 * that may appear before the lock is taken (a few more would only go
+	 * unlisted).  Allocating room for every possible rank instead made a
+	 * read with top=8192 take milliseconds before its snapshot.
+	 */
+	rows = min_t(unsigned int, top, READ_ONCE(pool_used) + 64);
+	s = kvzalloc(struct_size(s, rows, rows), GFP_KERNEL);
 	if (!s)
 		return -ENOMEM;
+	s->cap = rows;
 	perftop_take(s);
 
 	seq_printf(m, "# perftop %s: on-CPU time per unique stack trace, charged at every context switch\n",
@@ -751,11 +761,15 @@ static int perftop_show(struct seq_file *m, void *v)
 
 static int perftop_open(struct inode *inode, struct file *file)
 {
+	unsigned int rows;
+
 	/* Clearing the counters is an administrator's act, whatever the mode. */
 	if ((file->f_mode & FMODE_WRITE) && !capable(CAP_SYS_ADMIN))
 		return -EPERM;
+	/* Enough for the ranks there can be now, so that one show() fits. */
+	rows = min_t(unsigned int, top, READ_ONCE(pool_used) + 64);
 	return single_open_size(file, perftop_show, NULL,
-				1024 + top * (160 + depth * 128));
+				1024 + rows * (160 + depth * 128));
 }
 
 static ssize_t perftop_write(struct file *file, const char __user *ubuf,

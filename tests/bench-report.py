@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0-only
 """Turn the BENCH/COST lines of a benchmark boot into perftop's table.
 
-usage: bench-report.py RAW OUTDIR KERNEL ICOUNT
+usage: bench-report.py RAW OUTDIR KERNEL ACCEL
 """
 import csv
 import json
@@ -42,7 +42,7 @@ def parse(path):
 
 
 def main():
-    raw, outdir, kernel, icount = sys.argv[1:5]
+    raw, outdir, kernel, accel = sys.argv[1:5]
     runs, costs, errors = parse(raw)
     if "a" not in runs:
         sys.exit("bench-report: no measurements of configuration a in " + raw)
@@ -61,8 +61,8 @@ def main():
                 "ratio_a": med / base, "ratio_c": med / cap if cap else None,
                 "per_switch_us": (med - base) / switches if switches else None,
             })
-    print(f"\nperftop overhead on {kernel} under QEMU TCG, 2 vCPUs"
-          f"{', -icount' if icount == '1' else ''}; medians of {len(runs['a'][WORKLOADS[0][0]])} rounds\n")
+    print(f"\nperftop overhead on {kernel} under QEMU (-accel {accel}), 2 vCPUs;"
+          f" medians of {len(runs['a'][WORKLOADS[0][0]])} rounds\n")
     for key, title, switches in WORKLOADS:
         print(title)
         print(f"  {'configuration':26} {'median':>9} {'min':>9} {'max':>9} {'x (a)':>7} {'x (c)':>7}"
@@ -101,7 +101,7 @@ def main():
         w.writeheader()
         w.writerows(rows)
     with open(f"{outdir}/results.json", "w", encoding="utf-8") as f:
-        json.dump({"kernel": kernel, "icount": icount == "1", "rows": rows,
+        json.dump({"kernel": kernel, "accel": accel, "rows": rows,
                    "handler_cost": costs, "targets": [
                        {"target": n, "value": v, "limit": l, "met": v <= l} for n, v, l in checks]},
                   f, indent=1)
