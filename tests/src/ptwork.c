@@ -301,11 +301,18 @@ static int forkexec(long count, const char *prog)
 /*
  * ---- distinct stacks ---------------------------------------------------
  * Four levels, each calling the next from one of 16 distinct call sites:
- * up to 16^4 = 65536 different user stacks, each yielding once.
+ * up to 16^4 = 65536 different user stacks.  At the bottom, a byte goes to
+ * a partner process on the same CPU and back: the read blocks, so every one
+ * of those stacks is switched in exactly once.
  */
+static int leaf_out = -1, leaf_in = -1;
+
 NOINLINE void wl_leaf(void)
 {
-	raw_syscall3(SYS_sched_yield, 0, 0, 0);
+	char c = 's';
+
+	raw_syscall3(SYS_write, leaf_out, (long)&c, 1);
+	raw_syscall3(SYS_read, leaf_in, (long)&c, 1);
 }
 
 #define CALL16(fn, x) \
@@ -324,26 +331,32 @@ NOINLINE void wl_level3(void) { CALL16(wl_level4, stack_id >> 8); }
 NOINLINE void wl_level2(void) { CALL16(wl_level3, stack_id >> 4); }
 NOINLINE void wl_level1(void) { CALL16(wl_level2, stack_id); }
 
-/*
- * A yield switches only when something else can run: a partner process on
- * the same CPU yields back, so that every stack is switched in.
- */
-static void stacks(long count)
+static int stacks(long count)
 {
+	int a[2], b[2];
 	pid_t partner;
 
 	pin(0);
+	if (pipe(a) || pipe(b))
+		return 1;
 	partner = fork();
 	if (partner == 0) {
-		for (;;)
-			wl_spin_yield();
+		close(a[1]);
+		close(b[0]);
+		wl_pong(a[0], b[1]);
+		_exit(0);
 	}
+	close(a[0]);
+	close(b[1]);
+	leaf_out = a[1];
+	leaf_in = b[0];
 	for (long i = 0; i < count; i++) {
 		stack_id = i;
 		wl_level1();
 	}
-	kill(partner, SIGKILL);
+	close(a[1]);
 	waitpid(partner, NULL, 0);
+	return 0;
 }
 
 /* ---- privilege and write checks ---------------------------------------- */
@@ -460,7 +473,7 @@ int main(int argc, char **argv)
 	else if (!strcmp(cmd, "forkexec") && argc > 3)
 		return forkexec(a, argv[3]);
 	else if (!strcmp(cmd, "stacks") && argc > 2)
-		stacks(a);
+		return stacks(a);
 	else if (!strcmp(cmd, "asuser") && argc > 4)
 		return asuser(a, argv[3], argv[4]);
 	else if (!strcmp(cmd, "write") && argc > 3)
