@@ -29,14 +29,14 @@ WORKLOADS = [
 def parse(path):
     runs, costs, errors = {}, {}, []
     for line in open(path, encoding="utf-8", errors="replace"):
-        kv = dict(re.findall(r"(\w+)=([0-9.]+|\w)", line))
+        kv = dict(re.findall(r"(\w+)<?=([0-9.]+|\w)", line))
         if line.startswith("BENCH "):
             for key, _, _ in WORKLOADS:
                 if kv.get(key):
                     runs.setdefault(kv["cfg"], {}).setdefault(key, []).append(float(kv[key]))
         elif line.startswith("COST "):
             costs.setdefault(kv["cfg"], []).append(kv)
-        elif line.startswith("BENCHERR"):
+        elif line.startswith("BENCHERR") or line.startswith("BTSTAT"):
             errors.append(line.strip())
     return runs, costs, errors
 
@@ -95,7 +95,7 @@ def main():
     for name, val, limit in checks:
         print(f"  {name:24} {val:6.3f}  {'met' if val <= limit else 'NOT met'}")
     for e in errors:
-        print("warning:", e)
+        print("note:", e)
     with open(f"{outdir}/results.csv", "w", newline="", encoding="utf-8") as f:
         w = csv.DictWriter(f, fieldnames=list(rows[0].keys()))
         w.writeheader()

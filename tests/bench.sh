@@ -19,8 +19,40 @@ build_module "$k" || die "module build failed for $k"
 build_initramfs "$k"
 QEMU_ACCEL=${QEMU_ACCEL:-tcg}
 export QEMU_ACCEL
-say "benchmark on $k, ${ROUNDS:-5} rounds of configurations a-e (about 5 minutes)"
-boot "$k" bench 2 3000 "PT_ROUNDS=${ROUNDS:-5}" "tsc=reliable"
+# The head-to-head with bpftrace needs a distribution root with bpftrace:
+# the package tests' Debian root (tests/bench-root.sh), booted with its own
+# kernel and initrd and init=/opt/perftop/init, every configuration in it.
+# BPFTRACE=0 (or a kernel that root does not have) boots the initramfs and
+# leaves bpftrace out.
+configs=a,b,c,d,e
+if [ "${BPFTRACE:-1}" = 1 ] && [ "$k" = "$KERNEL_DEFAULT" ]; then
+	root=$("$TESTS/bench-root.sh") || die "no Debian root for bpftrace (BPFTRACE=0 skips it)"
+	stage=$out/root
+	rm -rf "$stage" "$out/disk.img"
+	cp -a "$root" "$stage"
+	mkdir -p "$stage/opt/perftop" "$stage/tests"
+	cp /bin/busybox "$stage/opt/perftop/busybox"
+	cp "$TESTS/guest/init-debian" "$stage/opt/perftop/init"
+	chmod +x "$stage/opt/perftop/init"
+	cp "$TESTS"/guest/*.sh "$TESTS/guest/perftop.bt" "$BUILD/tools/ptwork.syms" "$stage/tests/"
+	cp "$BUILD/tools/ptwork" "$BUILD/tools/ptcheck" "$stage/usr/local/bin/"
+	cp "$BUILD/$k/module"/*.ko "$stage/"
+	cp "$stage/boot/vmlinuz-$k" "$stage/boot/initrd.img-$k" "$out/"
+	mb=$(du -sm "$stage" | cut -f1)
+	mkfs.ext4 -q -F -d "$stage" "$out/disk.img" "$((mb * 5 / 4 + 256))M" ||
+		die "mkfs.ext4 -d failed"
+	rm -rf "$stage"
+	BOOT_VMLINUZ=$out/vmlinuz-$k BOOT_INITRD=$out/initrd.img-$k
+	QEMU_EXTRA="-drive file=$out/disk.img,format=raw,if=virtio,cache=unsafe -nic none"
+	export BOOT_VMLINUZ BOOT_INITRD QEMU_EXTRA
+	configs=a,b,c,d,e,f
+	set -- root=/dev/vda rw init=/opt/perftop/init
+else
+	set --
+fi
+say "benchmark on $k, ${ROUNDS:-5} rounds of configurations $configs (about 10 minutes)"
+boot "$k" bench 2 3600 "PT_ROUNDS=${ROUNDS:-5}" "PT_CONFIGS=$configs" "$@" || true
+rm -f "$out/disk.img"
 tr -d '\r' < "$BOOT_DIR/results.txt" > "$out/raw.txt"
 boot_report "[bench]" > "$out/boot.txt"
 if grep -q '^FAIL' "$out/boot.txt"; then

@@ -106,7 +106,8 @@ SPLATS='Oops|BUG:|WARNING:|sleeping function called from invalid context|schedul
 # boot KERNEL SUITE SMP TIMEOUT [extra kernel args]
 # Boots the initramfs; the guest runs tests/suite.sh SUITE and writes
 # "PASS name" / "FAIL name: why" lines to its second serial port.
-# Sets BOOT_RC, BOOT_DIR.
+# Sets BOOT_RC, BOOT_DIR.  BOOT_VMLINUZ and BOOT_INITRD replace the kernel
+# and the initramfs; QEMU_EXTRA adds QEMU options (a disk, say).
 # tsc=reliable: under TCG every vCPU reads the host's invariant TSC, but the
 # emulated CPU does not advertise it, and the guest's watchdog then demotes
 # sched_clock to a jiffies-clamped clock that drifts from rdtsc under host
@@ -135,7 +136,8 @@ boot() {
 		-display none -monitor none -no-reboot \
 		-device isa-debug-exit,iobase=0xf4,iosize=0x04 \
 		-serial "file:$BOOT_DIR/console.log" -serial "file:$BOOT_DIR/results.txt" \
-		-kernel "$(kernel_vmlinuz "$_k")" -initrd "$BUILD/$_k/initrd.gz" \
+		-kernel "${BOOT_VMLINUZ:-$(kernel_vmlinuz "$_k")}" \
+		-initrd "${BOOT_INITRD:-$BUILD/$_k/initrd.gz}" \
 		-append "console=ttyS0 loglevel=5 tsc=reliable panic=-1 oops=panic panic_on_warn=1 softlockup_panic=1 hung_task_panic=1 PT_SUITE=$_suite PT_KERNEL=$_k $*" \
 		< /dev/null > "$BOOT_DIR/qemu.log" 2>&1
 	BOOT_RC=$?

@@ -4,7 +4,30 @@
 #   BENCH cfg=X round=N pinned_us=.. cross_us=.. fork_us=..
 #   COST cfg=X calls=.. avg=.. max=.. p50=.. p99=..   (perftop's own footer)
 # Configurations: a no module, b empty kprobe, c capture + hash only,
-# d perftop, e perftop with 10 000 stacks in its table.
+# d perftop, e perftop with 10 000 stacks in its table, f bpftrace running
+# perftop.bt (the Debian root only).
+
+# bpftrace compiles its program first: wait until it says it attached.
+bench_bpftrace_start() {
+	bpftrace /tests/perftop.bt > /tmp/bt.out 2>&1 &
+	BT=$!
+	n=0
+	while ! grep -q '^Attaching' /tmp/bt.out; do
+		n=$((n + 1))
+		if [ $n -gt 300 ] || ! kill -0 $BT 2>/dev/null; then
+			echo "BENCHERR cfg=f bpftrace did not attach: $(tail -n 3 /tmp/bt.out | tr '\n' ' ')" >&3
+			return 1
+		fi
+		sleep 1
+	done
+	sleep 1
+}
+
+bench_bpftrace_stop() {
+	kill -INT $BT
+	wait $BT
+	echo "BTSTAT cfg=f stacks=$(grep -c '^@ns\[' /tmp/bt.out) lines=$(wc -l < /tmp/bt.out)" >&3
+}
 
 bench_setup() {
 	case $1 in
@@ -40,7 +63,7 @@ bench_once() {
 }
 
 suite_bench() {
-	configs=${PT_CONFIGS:-a b c d e}
+	configs=$(echo "${PT_CONFIGS:-a,b,c,d,e}" | tr , ' ')
 	# One unmeasured pass warms the caches (and QEMU's translation cache).
 	for c in $configs; do
 		bench_setup $c
