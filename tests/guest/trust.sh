@@ -128,14 +128,14 @@ memsnap() {
 	echo
 }
 
-# mem_returned BEFORE AFTER: unreclaimable slab within 1 MiB, vmalloc within
-# 256 KiB of what they were.
+# mem_returned BEFORE AFTER: unreclaimable slab at most 1 MiB, vmalloc at
+# most 256 KiB above what they were (less is fine: caches shrink).
 mem_returned() {
 	echo "before: $1"
 	echo "after:  $2"
 	set -- $1 $2
-	within "$6" "$2" 0 1024 || die "SUnreclaim $2 kB -> $6 kB"
-	within "$8" "$4" 0 256 || die "VmallocUsed $4 kB -> $8 kB"
+	[ "$6" -le $(($2 + 1024)) ] || die "SUnreclaim $2 kB -> $6 kB"
+	[ "$8" -le $(($4 + 256)) ] || die "VmallocUsed $4 kB -> $8 kB"
 }
 
 # max_entries=64 and 4096 distinct stacks: drops rise, output stays sane.
