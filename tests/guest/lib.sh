@@ -37,10 +37,12 @@ footer() { ptcheck footer "$2" < "$1"; }
 run() {
 	_name=$1
 	echo "=== $_name"
+	_t0=$(date +%s)
 	( trap cleanup EXIT; t_"$_name" ) > /tmp/log.$_name 2>&1
 	_rc=$?
 	cleanup
 	sed 's/^/    /' /tmp/log.$_name
+	echo "    ($(($(date +%s) - _t0)) s)"
 	if [ $_rc = 0 ]; then
 		echo "PASS $_name" >&3
 		echo "PASS $_name"

@@ -81,11 +81,12 @@ storm() {
 	spawn sh -c 'while :; do ptwork migrate 20; done'
 }
 
-# 100 load/unload cycles under fork+exec, ping-pong, threads and migration.
+# 100 load/unload cycles (PT_CYCLES) under fork+exec, ping-pong, threads
+# and migration.
 t_cycles_under_storm() {
 	storm
 	n=0
-	while [ $n -lt 100 ]; do
+	while [ $n -lt "${PT_CYCLES:-100}" ]; do
 		insmod $KO || die "insmod failed at cycle $n"
 		head -c 4096 /proc/perftop > /dev/null || die "read failed at cycle $n"
 		rmmod perftop || die "rmmod failed at cycle $n"
@@ -95,13 +96,15 @@ t_cycles_under_storm() {
 	echo "$n cycles"
 }
 
-# 4 readers x 1000 reads, each read well-formed, while resets interleave.
+# 4 readers x 1000 reads (PT_READS), each read well-formed, while resets
+# interleave.
 t_readers_and_resets() {
+	reads=${PT_READS:-1000}
 	insmod $KO || die "insmod failed"
 	storm
 	pids=""
 	for r in 1 2 3 4; do
-		ptcheck hammer /proc/perftop 1000 20 4 > /tmp/hammer.$r 2>&1 &
+		ptcheck hammer /proc/perftop "$reads" 20 4 > /tmp/hammer.$r 2>&1 &
 		pids="$pids $!"
 	done
 	resets=0
@@ -116,9 +119,9 @@ t_readers_and_resets() {
 	done
 	for p in $pids; do wait $p || die "reader: $(cat /tmp/hammer.*)"; done
 	cat /tmp/hammer.*
-	[ "$(cat /tmp/hammer.* | grep -c 'ok reads=1000')" = 4 ] || die "a reader failed"
-	echo "RESULT reads=4000 resets=$resets" >&3
-	echo "4000 reads, $resets resets"
+	[ "$(cat /tmp/hammer.* | grep -c "ok reads=$reads")" = 4 ] || die "a reader failed"
+	echo "RESULT reads=$((4 * reads)) resets=$resets" >&3
+	echo "$((4 * reads)) reads, $resets resets"
 }
 
 memsnap() {
@@ -158,20 +161,21 @@ t_pool_overflow() {
 	echo "RESULT dropped=$db" >&3
 }
 
-# 10 000 random writes: none accepted, the table untouched.
+# 10 000 random writes (PT_FUZZ): none accepted, the table untouched.
 t_fuzzed_writes() {
+	n=${PT_FUZZ:-10000}
 	insmod $KO top=8192 || die "insmod failed"
 	taskset -c 0 ptwork spin 1 50
 	dump /tmp/a
-	r=$(ptwork writefuzz /proc/perftop 10000 $$)
+	r=$(ptwork writefuzz /proc/perftop "$n" $$)
 	echo "$r"
-	[ "$r" = "writes=10000 accepted=0 einval=10000 other=0" ] || die "fuzzed writes: $r"
+	[ "$r" = "writes=$n accepted=0 einval=$n other=0" ] || die "fuzzed writes: $r"
 	dump /tmp/b
 	sa=$(footer /tmp/a switches) sb=$(footer /tmp/b switches)
 	[ "$sb" -ge "$sa" ] || die "switches went from $sa to $sb"
 	ta=$(sum_col /tmp/a wl_spin 4) tb=$(sum_col /tmp/b wl_spin 4)
 	[ "$ta" -gt 0 ] && [ "$ta" = "$tb" ] || die "the spinner's ticks changed: $ta -> $tb"
-	echo "RESULT fuzzed_writes=10000" >&3
+	echo "RESULT fuzzed_writes=$n" >&3
 }
 
 # Refused loads leave nothing behind, in /proc or in memory.
