@@ -92,6 +92,9 @@ struct perftop_cpu {
 	struct perftop_entry *idle;	/* this CPU's idle entry, once known */
 	struct task_struct *task;	/* current at the last switch; compared only */
 	u64 start;			/* rdtsc at the switch in of cur */
+	/* A reading of local_clock() and of rdtsc, taken together. */
+	u64 clock_ns, clock_tsc;
+	unsigned int clock_left;	/* switches until the next reading */
 	/* The handler's own cost; written only by this CPU, without the lock. */
 	u64 cost_sum;
 	u64 cost_calls;
@@ -325,18 +328,6 @@ static bool perftop_skip(unsigned long addr)
 	return false;
 }
 
-/* The executable a user stack belongs to, as device and inode numbers. */
-static u64 perftop_exe_id(struct mm_struct *mm)
-{
-	struct file *exe = rcu_dereference_sched(mm->exe_file);
-	struct inode *inode;
-
-	if (!exe)
-		return 0;
-	inode = file_inode(exe);
-	return ((u64)inode->i_sb->s_dev << 32) ^ inode->i_ino;
-}
-
 /*
  * User stacks are walked by frame pointers.  Code built without them leaves
  * data in the frame pointer register, and the walk then reads data as
@@ -372,19 +363,22 @@ static u32 perftop_capture(struct pt_regs *regs, struct perftop_key *key)
 	unsigned long raw[PERFTOP_RAW_DEPTH];
 	unsigned int i, n;
 
-	key->space = 0;
 	if (!(tsk->flags & PF_KTHREAD) && tsk->mm) {
 		n = perftop_user_trim(tsk->mm, key->frames,
 				      save_user(key->frames, PERFTOP_MAX_DEPTH));
 		if (n) {
 			key->kind = PERFTOP_USER;
 			key->nr = n;
-			key->space = perftop_exe_id(tsk->mm);
+			/* On the mm's cache line that the trim just read. */
+			key->code_start = READ_ONCE(tsk->mm->start_code);
+			key->code_end = READ_ONCE(tsk->mm->end_code);
 			goto hash;
 		}
 		/* No user stack (exiting): fall back to the kernel one. */
 	}
 	key->kind = is_idle_task(tsk) ? PERFTOP_IDLE : PERFTOP_KERNEL;
+	key->code_start = 0;
+	key->code_end = 0;
 	n = save_regs(regs, raw, ARRAY_SIZE(raw), 0);
 	for (i = 0; i < n && perftop_skip(raw[i]); i++)
 		;
@@ -482,8 +476,30 @@ static void perftop_account_cost(struct perftop_cpu *pc, u64 cost)
  * back by the kernel's own lag, measured on this CPU; the time base stays
  * rdtsc.  When the lag is unknown or implausible, the probe's stamp stands.
  */
+static u64 perftop_ticks_to_ns(u64 ticks)
+{
+	return mul_u64_u32_div(ticks, NSEC_PER_MSEC, tsc_khz);
+}
+
+/*
+ * local_clock() at rdtsc value NOW on this CPU, extrapolated from a reading
+ * of both taken every PERFTOP_CLOCK_EVERY switches and at least every 10 ms:
+ * local_clock() itself cost 15% of the handler under TCG.
+ */
+static u64 perftop_local_clock(struct perftop_cpu *pc, u64 now)
+{
+	if (!pc->clock_left-- || now - pc->clock_tsc > 10ULL * tsc_khz) {
+		pc->clock_ns = local_clock();
+		pc->clock_tsc = rdtsc();
+		pc->clock_left = PERFTOP_CLOCK_EVERY - 1;
+	}
+	if (now >= pc->clock_tsc)
+		return pc->clock_ns + perftop_ticks_to_ns(now - pc->clock_tsc);
+	return pc->clock_ns - perftop_ticks_to_ns(pc->clock_tsc - now);
+}
+
 static u64 perftop_switch_stamp(struct pt_regs *regs, struct perftop_cpu *pc,
-				u64 now, u64 clock)
+				u64 now)
 {
 	struct task_struct *prev = PERFTOP_PREV_ARG(regs);
 	u64 start, lag;
@@ -496,7 +512,7 @@ static u64 perftop_switch_stamp(struct pt_regs *regs, struct perftop_cpu *pc,
 		start = READ_ONCE(prev->se.exec_start);	/* charged up to it */
 	else
 		return now;
-	lag = clock - start;
+	lag = perftop_local_clock(pc, now) - start;
 	if (lag > PERFTOP_MAX_LAG_NS)
 		return now;
 	return now - mul_u64_u32_div(lag, tsc_khz, NSEC_PER_MSEC);
@@ -507,7 +523,7 @@ static int perftop_pre(struct kprobe *p, struct pt_regs *regs)
 	struct perftop_cpu *pc;
 	struct perftop_key key;
 	struct perftop_entry *e;
-	u64 now, clock, stamp;
+	u64 now, stamp;
 	u32 hash = 0;
 	bool idle;
 
@@ -515,7 +531,6 @@ static int perftop_pre(struct kprobe *p, struct pt_regs *regs)
 	return 0;
 #endif
 	now = rdtsc();
-	clock = local_clock();
 	pc = this_cpu_ptr(&perftop_cpu);
 	idle = is_idle_task(current);
 
@@ -526,7 +541,7 @@ static int perftop_pre(struct kprobe *p, struct pt_regs *regs)
 	WRITE_ONCE(pc->cost_sum, hash);
 	return 0;
 #endif
-	stamp = perftop_switch_stamp(regs, pc, now, clock);
+	stamp = perftop_switch_stamp(regs, pc, now);
 	pc->task = current;
 
 	raw_spin_lock(&perftop_lock);
@@ -630,7 +645,7 @@ struct perftop_snapshot {
 
 static u64 perftop_ns(u64 ticks)
 {
-	return tsc_khz ? mul_u64_u32_div(ticks, 1000000, tsc_khz) : 0;
+	return perftop_ticks_to_ns(ticks);
 }
 
 /* Upper bound, in ticks, of the bucket holding the p-th percentile. */
@@ -799,6 +814,10 @@ static const struct proc_ops perftop_proc_ops = {
 
 static int perftop_check_params(void)
 {
+	if (!tsc_khz) {
+		pr_err("the TSC frequency is unknown (tsc_khz is 0): no time base\n");
+		return -ENODEV;
+	}
 	if (max_entries < PERFTOP_MIN_ENTRIES || max_entries > PERFTOP_MAX_ENTRIES) {
 		pr_err("max_entries=%u is out of range %u..%u\n", max_entries,
 		       PERFTOP_MIN_ENTRIES, PERFTOP_MAX_ENTRIES);

@@ -25,6 +25,8 @@
 #define PERFTOP_USER_MIN	65536UL
 /* ... nor within this much above the thread's stack pointer. */
 #define PERFTOP_USER_STACK	(8UL << 20)
+/* Switches between two readings of local_clock() against rdtsc, per CPU. */
+#define PERFTOP_CLOCK_EVERY	256
 /* A kernel switch lag above this is not believed (see perftop_switch_stamp). */
 #define PERFTOP_MAX_LAG_NS	NSEC_PER_SEC
 /* log2 buckets of the handler's own cost in ticks. */
@@ -44,13 +46,14 @@ enum perftop_kind {
 
 /*
  * What identifies a "task": the kind, the frames and, for user stacks, the
- * executable they belong to (user addresses mean nothing without it).
- * Hashed with jhash2 up to frames[nr], so everything is u32-aligned.
+ * executable they belong to (user addresses mean nothing without it), told
+ * apart by the range of its text in the address space.  Hashed with jhash2
+ * up to frames[nr], so everything is u32-aligned.
  */
 struct perftop_key {
 	u32 kind;
 	u32 nr;
-	u64 space;
+	unsigned long code_start, code_end;
 	unsigned long frames[PERFTOP_MAX_DEPTH];
 };
 

@@ -3,7 +3,7 @@
 # make bench: perftop's cost per context switch, measured in one TCG boot that
 # alternates the configurations (see tests/guest/bench.sh), reported as
 # medians with min/max and ratios.  Writes build/bench/results.{csv,json}.
-#   KERNEL=6.1.0-56-amd64 ROUNDS=5 tests/bench.sh
+#   KERNEL=6.1.0-56-amd64 ROUNDS=5 CONFIGS=a,d tests/bench.sh
 # Multi-threaded TCG, so that the two vCPUs really run in parallel; the
 # modules are loaded and unloaded only between measurements, on an idle
 # guest (see tests/lib.sh on MTTCG and code patching).  -icount would make
@@ -50,6 +50,7 @@ if [ "${BPFTRACE:-1}" = 1 ] && [ "$k" = "$KERNEL_DEFAULT" ]; then
 else
 	set --
 fi
+configs=${CONFIGS:-$configs}
 say "benchmark on $k, ${ROUNDS:-5} rounds of configurations $configs (about 10 minutes)"
 boot "$k" bench 2 3600 "PT_ROUNDS=${ROUNDS:-5}" "PT_CONFIGS=$configs" "$@" || true
 rm -f "$out/disk.img"
