@@ -155,9 +155,15 @@ boot_report() {
 	else
 		echo "FAIL $_tag boot-completed: qemu exited $BOOT_RC (see $BOOT_DIR/console.log)"
 	fi
-	if grep -Eq "$SPLATS" "$BOOT_DIR/console.log"; then
-		echo "FAIL $_tag console-clean: $(grep -Em1 "$SPLATS" "$BOOT_DIR/console.log" | tr -d '\r')"
+	console_verdict "$_tag console-clean" "$BOOT_DIR/console.log"
+}
+
+# console_verdict NAME LOG: "PASS NAME", or "FAIL NAME: " and the first line
+# of LOG that matches SPLATS.
+console_verdict() {
+	if grep -Eq "$SPLATS" "$2"; then
+		echo "FAIL $1: $(grep -Em1 "$SPLATS" "$2" | tr -d '\r')"
 	else
-		echo "PASS $_tag console-clean"
+		echo "PASS $1"
 	fi
 }

@@ -293,11 +293,7 @@ boot_check() {
 	else
 		echo "FAIL packages $_tag: booted with systemd, ran the checks, powered off: qemu exited $_rc (see $_run/console.log)"
 	fi
-	if grep -Eq "$SPLATS" "$_run/console.log"; then
-		echo "FAIL packages $_tag: console clean: $(grep -Em1 "$SPLATS" "$_run/console.log" | tr -d '\r')"
-	else
-		echo "PASS packages $_tag: console clean"
-	fi
+	console_verdict "packages $_tag: console clean" "$_run/console.log"
 	rm -f "$_run/disk.img"
 }
 

@@ -58,3 +58,19 @@ sum_col() {
 	# $1 dump, $2 funcs, $3 column (4 ticks, 5 ns, 6 count)
 	ptcheck list $SYMS "$2" < "$1" | awk -v c="$3" '{ s += $c } END { print s + 0 }'
 }
+
+# fuzz_leaves_table N SEED: N fuzzed writes all fail with EINVAL, and the
+# table is what it was: the switch count did not go down and the spinner,
+# which ran before and is gone, kept its ticks.
+fuzz_leaves_table() {
+	dump /tmp/fuzz.a
+	r=$(ptwork writefuzz /proc/perftop "$1" "$2")
+	echo "$r"
+	[ "$r" = "writes=$1 accepted=0 einval=$1 other=0" ] || die "fuzzed writes: $r"
+	dump /tmp/fuzz.b
+	sa=$(footer /tmp/fuzz.a switches) sb=$(footer /tmp/fuzz.b switches)
+	[ "$sb" -ge "$sa" ] || die "switches went from $sa to $sb: the table was cleared"
+	ta=$(sum_col /tmp/fuzz.a wl_spin 4) tb=$(sum_col /tmp/fuzz.b wl_spin 4)
+	echo "spinner ticks before $ta after $tb"
+	[ "$ta" -gt 0 ] && [ "$tb" = "$ta" ] || die "the spinner's ticks changed: $ta -> $tb"
+}
