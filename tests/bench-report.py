@@ -81,19 +81,24 @@ def main():
             print(f"perftop's own handler cost ({cfg}), from /proc/perftop: avg {c.get('avg')} ticks,"
                   f" max {c.get('max')}, p50 <= {c.get('p50')}, p99 <= {c.get('p99')}"
                   f" over {c.get('calls')} switches")
-    med = {(r["workload"], r["config"]): r["median"] for r in rows}
-    print("\ntargets (pinned ping-pong):")
+    # The host is shared: a round now and then runs several times slower.
+    # The targets are given on medians and on minimums (the least disturbed
+    # rounds); the latter are the steadier.
     checks = []
-    if ("pinned_us", "c") in med and ("pinned_us", "d") in med:
-        checks.append(("(d) <= 1.10 x (c)", med["pinned_us", "d"] / med["pinned_us", "c"], 1.10))
-    if ("pinned_us", "d") in med and ("pinned_us", "e") in med:
-        checks.append(("(e) <= 1.30 x (d)", med["pinned_us", "e"] / med["pinned_us", "d"], 1.30))
-    if ("pinned_us", "d") in med:
-        checks.append(("(d) <= 1.15 x (a)", med["pinned_us", "d"] / med["pinned_us", "a"], 1.15))
-    if ("pinned_us", "f") in med and ("pinned_us", "d") in med:
-        checks.append(("(d) below bpftrace (f)", med["pinned_us", "d"] / med["pinned_us", "f"], 1.0))
-    for name, val, limit in checks:
-        print(f"  {name:24} {val:6.3f}  {'met' if val <= limit else 'NOT met'}")
+    for stat in ("median", "min"):
+        v = {(r["workload"], r["config"]): r[stat] for r in rows}
+        print(f"\ntargets (pinned ping-pong, {stat}s):")
+
+        def check(name, num, den, limit):
+            if ("pinned_us", num) in v and ("pinned_us", den) in v:
+                val = v["pinned_us", num] / v["pinned_us", den]
+                checks.append((f"{name} [{stat}]", val, limit))
+                print(f"  {name:24} {val:6.3f}  {'met' if val <= limit else 'NOT met'}")
+
+        check("(d) <= 1.10 x (c)", "d", "c", 1.10)
+        check("(e) <= 1.30 x (d)", "e", "d", 1.30)
+        check("(d) <= 1.15 x (a)", "d", "a", 1.15)
+        check("(d) below bpftrace (f)", "d", "f", 1.0)
     for e in errors:
         print("note:", e)
     with open(f"{outdir}/results.csv", "w", newline="", encoding="utf-8") as f:

@@ -51,8 +51,8 @@ else
 	set --
 fi
 configs=${CONFIGS:-$configs}
-say "benchmark on $k, ${ROUNDS:-5} rounds of configurations $configs (about 10 minutes)"
-boot "$k" bench 2 3600 "PT_ROUNDS=${ROUNDS:-5}" "PT_CONFIGS=$configs" "$@" || true
+say "benchmark on $k, ${ROUNDS:-12} rounds of configurations $configs (about 10 minutes)"
+boot "$k" bench 2 3600 "PT_ROUNDS=${ROUNDS:-12}" "PT_CONFIGS=$configs" "$@" || true
 rm -f "$out/disk.img"
 tr -d '\r' < "$BOOT_DIR/results.txt" > "$out/raw.txt"
 boot_report "[bench]" > "$out/boot.txt"

@@ -56,9 +56,9 @@ bench_teardown() {
 us() { sed -n "s/.*$1=\([0-9.]*\).*/\1/p"; }
 
 bench_once() {
-	pinned=$(ptwork pingpong ${PT_PINGPONG:-20000} 0 0 | us us_per_round)
-	cross=$(ptwork pingpong ${PT_CROSS:-10000} 0 1 | us us_per_round)
-	fork=$(taskset -c 0 ptwork forkexec ${PT_FORK:-50} /bin/true | us us_per_exec)
+	pinned=$(ptwork pingpong ${PT_PINGPONG:-5000} 0 0 | us us_per_round)
+	cross=$(ptwork pingpong ${PT_CROSS:-3000} 0 1 | us us_per_round)
+	fork=$(taskset -c 0 ptwork forkexec ${PT_FORK:-20} /bin/true | us us_per_exec)
 	echo "BENCH cfg=$1 round=$2 pinned_us=$pinned cross_us=$cross fork_us=$fork" >&3
 }
 
