@@ -466,16 +466,6 @@ static void perftop_account_cost(struct perftop_cpu *pc, u64 cost)
 	pc->cost_hist[min_t(unsigned int, fls64(cost), PERFTOP_COST_BUCKETS - 1)]++;
 }
 
-/*
- * The rdtsc value of the instant the kernel itself switched.  __schedule()
- * reads the runqueue clock once, charges prev up to it and starts next from
- * it (se.exec_start).  The probe fires later, after the dequeue, the pick and
- * the switch, and a stamp taken there would give that work to prev where the
- * kernel gives it to next: a few hundred ns per switch (a few us under
- * emulation), which is a large share of a pipe ping-pong's slices.  So step
- * back by the kernel's own lag, measured on this CPU; the time base stays
- * rdtsc.  When the lag is unknown or implausible, the probe's stamp stands.
- */
 static u64 perftop_ticks_to_ns(u64 ticks)
 {
 	return mul_u64_u32_div(ticks, NSEC_PER_MSEC, tsc_khz);
@@ -498,6 +488,16 @@ static u64 perftop_local_clock(struct perftop_cpu *pc, u64 now)
 	return pc->clock_ns - perftop_ticks_to_ns(pc->clock_tsc - now);
 }
 
+/*
+ * The rdtsc value of the instant the kernel itself switched.  __schedule()
+ * reads the runqueue clock once, charges prev up to it and starts next from
+ * it (se.exec_start).  The probe fires later, after the dequeue, the pick and
+ * the switch, and a stamp taken there would give that work to prev where the
+ * kernel gives it to next: a few hundred ns per switch (a few us under
+ * emulation), which is a large share of a pipe ping-pong's slices.  So step
+ * back by the kernel's own lag, measured on this CPU; the time base stays
+ * rdtsc.  When the lag is unknown or implausible, the probe's stamp stands.
+ */
 static u64 perftop_switch_stamp(struct pt_regs *regs, struct perftop_cpu *pc,
 				u64 now)
 {
