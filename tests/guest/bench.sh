@@ -23,8 +23,23 @@ bench_bpftrace_start() {
 	sleep 1
 }
 
+# bpftrace prints its maps and exits on SIGINT.  Twice, once in about a
+# dozen stops, it never did (and the VM made no progress after): give it a
+# minute, then say where it is and kill it.
 bench_bpftrace_stop() {
 	kill -INT $BT
+	n=0
+	while [ -e /proc/$BT ] && ! grep -q '^State:.*Z' /proc/$BT/status 2>/dev/null; do
+		n=$((n + 1))
+		if [ $n -gt 60 ]; then
+			echo "BENCHERR cfg=f bpftrace still running 60 s after SIGINT:" \
+				"$(grep '^State' /proc/$BT/status | tr '\t' ' ')" \
+				"$(for t in /proc/$BT/task/*; do echo "[${t##*/} $(cat $t/wchan)] $(head -n 3 $t/stack | tr '\n' ' ')"; done | tr '\n' ' ')" >&3
+			kill -KILL $BT
+			break
+		fi
+		sleep 1
+	done
 	wait $BT
 	echo "BTSTAT cfg=f stacks=$(grep -c '^@ns\[' /tmp/bt.out) lines=$(wc -l < /tmp/bt.out)" >&3
 }
