@@ -27,23 +27,25 @@ WORKLOADS = [
 
 
 def parse(path):
-    runs, costs, errors = {}, {}, []
+    runs, costs, errors, rounds = {}, {}, [], {}
     for line in open(path, encoding="utf-8", errors="replace"):
         kv = dict(re.findall(r"(\w+)<?=([0-9.]+|\w)", line))
         if line.startswith("BENCH "):
             for key, _, _ in WORKLOADS:
                 if kv.get(key):
                     runs.setdefault(kv["cfg"], {}).setdefault(key, []).append(float(kv[key]))
+                    if kv.get("round"):
+                        rounds.setdefault(kv["round"], {}).setdefault(kv["cfg"], {})[key] = float(kv[key])
         elif line.startswith("COST "):
             costs.setdefault(kv["cfg"], []).append(kv)
         elif line.startswith("BENCHERR") or line.startswith("BTSTAT"):
             errors.append(line.strip())
-    return runs, costs, errors
+    return runs, costs, errors, rounds
 
 
 def main():
     raw, outdir, kernel, accel = sys.argv[1:5]
-    runs, costs, errors = parse(raw)
+    runs, costs, errors, rounds = parse(raw)
     if "a" not in runs:
         sys.exit("bench-report: no measurements of configuration a in " + raw)
     rows = []
@@ -81,17 +83,30 @@ def main():
             print(f"perftop's own handler cost ({cfg}), from /proc/perftop: avg {c.get('avg')} ticks,"
                   f" max {c.get('max')}, p50 <= {c.get('p50')}, p99 <= {c.get('p99')}"
                   f" over {c.get('calls')} switches")
-    # The host is shared: a round now and then runs several times slower.
-    # The targets are given on medians and on minimums (the least disturbed
-    # rounds); the latter are the steadier.
+    # The host is shared: a round now and then runs several times slower,
+    # and the load drifts over the run.  The targets are given three ways:
+    # the median over rounds of the ratio within each round (the
+    # configurations of one round run seconds apart, so a drift cancels),
+    # the ratio of the medians, and the ratio of the minimums (the least
+    # disturbed rounds).
     checks = []
-    for stat in ("median", "min"):
-        v = {(r["workload"], r["config"]): r[stat] for r in rows}
-        print(f"\ntargets (pinned ping-pong, {stat}s):")
+    for stat in ("paired", "median", "min"):
+        v = {(r["workload"], r["config"]): r[stat] for r in rows} if stat != "paired" else {}
+        label = "medians of per-round ratios" if stat == "paired" else f"{stat}s"
+        print(f"\ntargets (pinned ping-pong, {label}):")
+
+        def ratio(num, den):
+            if stat == "paired":
+                vals = [c[num]["pinned_us"] / c[den]["pinned_us"] for r, c in rounds.items()
+                        if r != "0" and "pinned_us" in c.get(num, {}) and "pinned_us" in c.get(den, {})]
+                return statistics.median(vals) if vals else None
+            if ("pinned_us", num) in v and ("pinned_us", den) in v:
+                return v["pinned_us", num] / v["pinned_us", den]
+            return None
 
         def check(name, num, den, limit):
-            if ("pinned_us", num) in v and ("pinned_us", den) in v:
-                val = v["pinned_us", num] / v["pinned_us", den]
+            val = ratio(num, den)
+            if val is not None:
                 checks.append((f"{name} [{stat}]", val, limit))
                 print(f"  {name:24} {val:6.3f}  {'met' if val <= limit else 'NOT met'}")
 
