@@ -25,6 +25,14 @@ WORKLOADS = [
     ("fork_us", "fork + exec + wait of /bin/true (us/exec)", None),
 ]
 
+# (name, numerator, denominator, limit), on the pinned ping-pong.
+TARGETS = [
+    ("(d) <= 1.10 x (c)", "d", "c", 1.10),
+    ("(e) <= 1.30 x (d)", "e", "d", 1.30),
+    ("(d) <= 1.15 x (a)", "d", "a", 1.15),
+    ("(d) below bpftrace (f)", "d", "f", 1.0),
+]
+
 
 def parse(path):
     runs, costs, errors, rounds = {}, {}, [], {}
@@ -90,30 +98,25 @@ def main():
     # the ratio of the medians, and the ratio of the minimums (the least
     # disturbed rounds).
     checks = []
-    for stat in ("paired", "median", "min"):
-        v = {(r["workload"], r["config"]): r[stat] for r in rows} if stat != "paired" else {}
-        label = "medians of per-round ratios" if stat == "paired" else f"{stat}s"
+
+    def paired(num, den):
+        vals = [c[num]["pinned_us"] / c[den]["pinned_us"] for r, c in rounds.items()
+                if r != "0" and "pinned_us" in c.get(num, {}) and "pinned_us" in c.get(den, {})]
+        return statistics.median(vals) if vals else None
+
+    def of_rows(stat):
+        v = {r["config"]: r[stat] for r in rows if r["workload"] == "pinned_us"}
+        return lambda num, den: v[num] / v[den] if num in v and den in v else None
+
+    for stat, label, ratio in (("paired", "medians of per-round ratios", paired),
+                               ("median", "medians", of_rows("median")),
+                               ("min", "mins", of_rows("min"))):
         print(f"\ntargets (pinned ping-pong, {label}):")
-
-        def ratio(num, den):
-            if stat == "paired":
-                vals = [c[num]["pinned_us"] / c[den]["pinned_us"] for r, c in rounds.items()
-                        if r != "0" and "pinned_us" in c.get(num, {}) and "pinned_us" in c.get(den, {})]
-                return statistics.median(vals) if vals else None
-            if ("pinned_us", num) in v and ("pinned_us", den) in v:
-                return v["pinned_us", num] / v["pinned_us", den]
-            return None
-
-        def check(name, num, den, limit):
+        for name, num, den, limit in TARGETS:
             val = ratio(num, den)
             if val is not None:
                 checks.append((f"{name} [{stat}]", val, limit))
                 print(f"  {name:24} {val:6.3f}  {'met' if val <= limit else 'NOT met'}")
-
-        check("(d) <= 1.10 x (c)", "d", "c", 1.10)
-        check("(e) <= 1.30 x (d)", "e", "d", 1.30)
-        check("(d) <= 1.15 x (a)", "d", "a", 1.15)
-        check("(d) below bpftrace (f)", "d", "f", 1.0)
     for e in errors:
         print("note:", e)
     with open(f"{outdir}/results.csv", "w", newline="", encoding="utf-8") as f:

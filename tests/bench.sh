@@ -53,9 +53,9 @@ fi
 configs=${CONFIGS:-$configs}
 say "benchmark on $k, ${ROUNDS:-12} rounds of configurations $configs (about 10 minutes)"
 # Watchdog: the guest writes a result line every configuration of every
-# round (seconds apart; a minute on a loaded host).  Once, beside another
-# VM, a bench guest stopped making progress for good while bpftrace was
-# being stopped after round 11 of 12 (no console output; cause not found).
+# round (seconds apart; a minute on a loaded host).  Twice in about a
+# hundred bpftrace stops, a bench guest stopped making progress for good
+# right after bpftrace was sent SIGINT (no console output; cause not found).
 # When neither the console nor the results grow for STALL seconds, the
 # watchdog ends the VM and the report uses the rounds completed.
 stall=${STALL:-480}

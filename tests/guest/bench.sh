@@ -23,9 +23,9 @@ bench_bpftrace_start() {
 	sleep 1
 }
 
-# bpftrace prints its maps and exits on SIGINT.  Twice, once in about a
-# dozen stops, it never did (and the VM made no progress after): give it a
-# minute, then say where it is and kill it.
+# bpftrace prints its maps and exits on SIGINT.  Twice in about a hundred
+# stops it never did (and the VM made no progress after): give it a minute,
+# then say where it is and kill it.
 bench_bpftrace_stop() {
 	kill -INT $BT
 	n=0
