@@ -14,10 +14,15 @@ KDIR ?= /lib/modules/$(KERNELRELEASE)/build
 VERSION := $(shell sed -n 's/^\#define PERFTOP_VERSION "\(.*\)"/\1/p' $(CURDIR)/perftop.h)
 CHECKPATCH ?= $(firstword $(wildcard $(KDIR)/scripts/checkpatch.pl) tests/.checkpatch/scripts/checkpatch.pl)
 
-SOURCES := Kbuild Makefile perftop.c perftop.h compat.h dkms.conf
+# The module's sources, as DKMS builds them: the one list that packaging,
+# lint and the tests use (make sources).  perftop.c includes the other .c
+# files; Kbuild compiles only perftop.c.
+MODULE_SOURCES := Kbuild Makefile perftop.c probe.c resolve.c table.c procfs.c perftop.h compat.h
+# Where source-install puts them (DESTDIR in front, for packaging).
+SRCDIR ?= /usr/src/perftop-$(VERSION)
 
 .PHONY: all module clean install style sparse lint check check-guest check-packages \
-	demo bench dist dkms-install dkms-remove version
+	demo bench dist dkms-install dkms-remove version sources source-install
 
 all: module
 
@@ -34,6 +39,15 @@ install: module
 
 version:
 	@echo $(VERSION)
+
+sources:
+	@echo $(MODULE_SOURCES)
+
+# The DKMS source tree: the sources and dkms.conf with its version set.
+source-install:
+	install -d $(DESTDIR)$(SRCDIR)
+	install -p -m 0644 $(MODULE_SOURCES) $(DESTDIR)$(SRCDIR)/
+	sed 's/#MODULE_VERSION#/$(VERSION)/' dkms.conf > $(DESTDIR)$(SRCDIR)/dkms.conf
 
 # The kernel's own linters.
 style:
@@ -78,9 +92,7 @@ dist:
 dkms-install:
 	if [ -e /var/lib/dkms/perftop/$(VERSION) ]; then dkms remove -m perftop -v $(VERSION) --all; fi
 	rm -rf /usr/src/perftop-$(VERSION)
-	mkdir -p /usr/src/perftop-$(VERSION)
-	cp Kbuild Makefile perftop.c perftop.h compat.h /usr/src/perftop-$(VERSION)/
-	sed 's/#MODULE_VERSION#/$(VERSION)/' dkms.conf > /usr/src/perftop-$(VERSION)/dkms.conf
+	$(MAKE) source-install DESTDIR= SRCDIR=/usr/src/perftop-$(VERSION)
 	dkms add -m perftop -v $(VERSION)
 	dkms install -m perftop -v $(VERSION) -k $(KERNELRELEASE)
 

@@ -7,35 +7,12 @@
 #define _PERFTOP_COMPAT_H
 
 #include <linux/version.h>
-#include <linux/kallsyms.h>
-#include <asm/cpufeature.h>
+#include <linux/fs.h>
 #include <asm/ibt.h>
 
 #if !defined(CONFIG_X86_64)
 #error "perftop measures time with rdtsc: x86_64 only"
 #endif
-
-/*
- * kallsyms_on_each_symbol() lost its struct module argument in 6.4
- * (commit 3703bd54cd37 "kallsyms: Delete an unused parameter related to
- * kallsyms_on_each_symbol()").
- */
-#if KERNEL_VERSION(6, 4, 0) > LINUX_VERSION_CODE
-#define PERFTOP_KSYM_CB_MOD struct module *mod,
-#else
-#define PERFTOP_KSYM_CB_MOD
-#endif
-typedef int (*perftop_ksym_each_t)(int (*fn)(void *data, const char *name,
-					      PERFTOP_KSYM_CB_MOD
-					      unsigned long addr),
-				   void *data);
-
-/*
- * finish_task_switch(prev), and its .isra clones on Debian's 6.1 and 6.12,
- * take prev as the first argument.  Callers must not trust this alone: it is
- * only used once it matches the task perftop itself saw switch in last.
- */
-#define PERFTOP_PREV_ARG(regs)	((struct task_struct *)(regs)->di)
 
 /*
  * se.exec_start is in the runqueue's clock_task, which equals local_clock()
@@ -50,10 +27,10 @@ typedef int (*perftop_ksym_each_t)(int (*fn)(void *data, const char *name,
 
 /*
  * On an IBT kernel (Debian's 6.12) a kprobe placed on a symbol steps over the
- * function's ENDBR, so kp.addr is 4 bytes past the entry.  Give callers the
- * real entry back.
+ * function's ENDBR, so kp.addr is 4 bytes past the symbol.  Give the symbol's
+ * own address back.  perftop only reads and compares such addresses.
  */
-static inline unsigned long perftop_func_entry(unsigned long addr)
+static inline unsigned long perftop_symbol_addr(unsigned long addr)
 {
 	if (ENDBR_INSN_SIZE && is_endbr(*(u32 *)(addr - ENDBR_INSN_SIZE)))
 		addr -= ENDBR_INSN_SIZE;
@@ -61,18 +38,19 @@ static inline unsigned long perftop_func_entry(unsigned long addr)
 }
 
 /*
- * With IBT enforced by the CPU, an indirect call must land on an intact
- * ENDBR.  The kernel seals (poisons) the ENDBR of functions whose address
- * it never takes, which includes most unexported helpers.  Calling one would
- * be a #CP oops, so refuse instead.
+ * The inode's change time, which tells a file rewritten in place from the
+ * one perftop read before: a field until 6.6 (commit 13bc24457850 "fs:
+ * rename i_ctime field to __i_ctime"), an accessor since.
  */
-static inline bool perftop_callable(unsigned long addr)
+static inline s64 perftop_inode_ctime(const struct inode *inode)
 {
-#ifdef CONFIG_X86_KERNEL_IBT
-	if (cpu_feature_enabled(X86_FEATURE_IBT))
-		return *(u32 *)addr == gen_endbr();
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 6, 0)
+	return inode->i_ctime.tv_sec * NSEC_PER_SEC + inode->i_ctime.tv_nsec;
+#else
+	struct timespec64 ts = inode_get_ctime(inode);
+
+	return ts.tv_sec * NSEC_PER_SEC + ts.tv_nsec;
 #endif
-	return true;
 }
 
 #endif /* _PERFTOP_COMPAT_H */

@@ -4,7 +4,7 @@
  *
  * This header is the project's single version source: the Makefile,
  * dkms.conf, debian/changelog and perftop.spec all take the version from
- * PERFTOP_VERSION below (tests/static.sh checks that they agree).
+ * PERFTOP_VERSION below (tests/lint.sh checks that they agree).
  */
 #ifndef _PERFTOP_H
 #define _PERFTOP_H
@@ -13,62 +13,168 @@
 #include <linux/rbtree.h>
 #include <linux/list.h>
 #include <linux/sched.h>
-#include <linux/time64.h>
 
-#define PERFTOP_VERSION "0.1.0"
+#define PERFTOP_VERSION "0.2.0"
 
-/* Frames kept per stack: they form the key, and up to "depth" are printed. */
+/* Frames kept per stack: they form the key; /proc/perftop prints "depth". */
 #define PERFTOP_MAX_DEPTH	8
-/* Kernel frames unwound before the scheduler's own are skipped. */
-#define PERFTOP_RAW_DEPTH	16
-/* No return address lies below this (the default mmap_min_addr) ... */
+/* Kernel frames unwound from the handler, before the scheduler's are cut. */
+#define PERFTOP_RAW_DEPTH	24
+/* No return address lies below this (the default mmap_min_addr). */
 #define PERFTOP_USER_MIN	65536UL
-/* ... nor within this much above the thread's stack pointer. */
-#define PERFTOP_USER_STACK	(8UL << 20)
 /* Switches between two readings of local_clock() against rdtsc, per CPU. */
 #define PERFTOP_CLOCK_EVERY	256
 /* A kernel switch lag above this is not believed (see perftop_switch_stamp). */
 #define PERFTOP_MAX_LAG_NS	NSEC_PER_SEC
 /* log2 buckets of the handler's own cost in ticks. */
 #define PERFTOP_COST_BUCKETS	32
+/* Slots a per-CPU lookup probes, entries a global hash chain holds: at most. */
+#define PERFTOP_PROBES		8
+#define PERFTOP_CHAIN_MAX	8
+/* Processes remembered per entry to count distinct ones (procs=). */
+#define PERFTOP_PROC_MEMO	4
+/* Program headers read from an ELF file, PT_LOAD segments kept. */
+#define PERFTOP_MAX_PHDRS	64
+#define PERFTOP_MAX_LOADS	8
+#define PERFTOP_BUILD_ID_MAX	20
 
 #define PERFTOP_DEF_TOP		20
+#define PERFTOP_MAX_TOP		10000
 #define PERFTOP_DEF_DEPTH	4
 #define PERFTOP_DEF_ENTRIES	8192
 #define PERFTOP_MIN_ENTRIES	16
 #define PERFTOP_MAX_ENTRIES	1048576U
+#define PERFTOP_DEF_CPU_ENTRIES	256
+#define PERFTOP_MIN_CPU_ENTRIES	16
+#define PERFTOP_MAX_CPU_ENTRIES	65536U
+#define PERFTOP_DEF_OBJECTS	4096
+#define PERFTOP_MAX_OBJECTS	65000U
+#define PERFTOP_DEF_DRAIN_MS	100
+#define PERFTOP_MIN_DRAIN_MS	10
+#define PERFTOP_MAX_DRAIN_MS	10000
 
 enum perftop_kind {
 	PERFTOP_KERNEL = 1,	/* kernel thread: kernel stack */
 	PERFTOP_USER,		/* user task: user stack, by frame pointers */
-	PERFTOP_IDLE,		/* the per-CPU idle task (swapper/N) */
+	PERFTOP_IDLE,		/* the per-CPU idle tasks, accounted apart */
+};
+
+/* Where a stack walk stopped. */
+enum perftop_walk {
+	PERFTOP_COMPLETE,	/* at the outermost frame */
+	PERFTOP_TRUNCATED,	/* at something that is not a frame */
+	PERFTOP_LIMIT,		/* at PERFTOP_MAX_DEPTH, with more below */
 };
 
 /*
- * What identifies a "task": the kind, the frames and, for user stacks, the
- * executable they belong to (user addresses mean nothing without it), told
- * apart by the range of its text in the address space.  Hashed with jhash2
- * up to frames[nr], so everything is u32-aligned.
+ * A stack as the probe captures it: raw addresses.  User addresses mean
+ * something only in their address space, so that is part of the key; a
+ * per-CPU slot holding a user stack holds a reference on it (mm_users)
+ * until the drain has resolved the frames.  Hashed and compared up to
+ * frames[nr]; everything before is set explicitly, padding included.
  */
-struct perftop_key {
-	u32 kind;
-	u32 nr;
-	unsigned long code_start, code_end;
+struct perftop_raw {
+	u8 kind;
+	u8 nr;
+	u8 walk;
+	u8 compat;		/* a 32-bit task's stack */
+	u32 pad;
+	struct mm_struct *mm;
 	unsigned long frames[PERFTOP_MAX_DEPTH];
 };
 
-#define PERFTOP_KEY_WORDS(k) \
-	((offsetof(struct perftop_key, frames) + (k)->nr * sizeof(long)) / sizeof(u32))
+#define PERFTOP_RAW_LEN(r) \
+	(offsetof(struct perftop_raw, frames) + (r)->nr * sizeof(unsigned long))
+
+/* One stack's charges on one CPU since the last drain. */
+struct perftop_slot {
+	u32 hash;		/* keyed hash of the key; 0: free */
+	pid_t pid;		/* last task switched in with it */
+	u64 ticks;
+	u64 count;
+	u64 proc;		/* identity of its process (tgid, start time) */
+	char comm[TASK_COMM_LEN];
+	struct perftop_raw key;
+};
+
+/*
+ * A per-CPU table: written only by its CPU (the probe handler, and the
+ * drain's IPI on that CPU), read by the drain once the CPU has moved to
+ * its other table.
+ */
+struct perftop_ptab {
+	unsigned int used;
+	bool kicked;			/* a drain was asked for */
+	u64 switches;
+	u64 idle_ticks, idle_count;
+	u64 lost, lost_ticks;		/* no slot within PERFTOP_PROBES */
+	u64 gaps, gap_ticks;		/* slices dropped: switches missed */
+	u64 aligned, probe;		/* stamps aligned to the kernel's, or not */
+	u64 cost_sum, cost_calls, cost_max;
+	u32 cost_hist[PERFTOP_COST_BUCKETS];
+	struct perftop_slot slots[];
+};
+
+/*
+ * User frames once resolved: an object (a file, or one of the special ones
+ * below) and an offset, packed into 64 bits.  Kernel frames stay addresses.
+ */
+#define PERFTOP_FRAME_OBJ_SHIFT	48
+#define PERFTOP_FRAME_FILEOFF	BIT_ULL(47)	/* offset in the file, not ELF */
+#define PERFTOP_FRAME_VALUE	(BIT_ULL(47) - 1)
+
+enum perftop_special_object {
+	PERFTOP_OBJ_NOMAP,	/* no mapping at that address */
+	PERFTOP_OBJ_VDSO,
+	PERFTOP_OBJ_ANON,	/* anonymous executable memory: JIT code */
+	PERFTOP_OBJ_FULL,	/* the object table is full */
+	PERFTOP_OBJ_FIRST = 8,	/* files from here */
+};
+
+/* A stack once resolved: what /proc/perftop ranks. */
+struct perftop_key {
+	u8 kind;
+	u8 nr;
+	u8 walk;
+	u8 compat;
+	u32 pad;
+	u64 frames[PERFTOP_MAX_DEPTH];
+};
+
+#define PERFTOP_KEY_LEN(k) \
+	(offsetof(struct perftop_key, frames) + (k)->nr * sizeof(u64))
 
 struct perftop_entry {
-	struct hlist_node hnode;	/* hash bucket, by jhash of the key */
+	struct hlist_node hnode;	/* hash bucket, by keyed hash */
 	struct rb_node rnode;		/* rank tree, by cumulative ticks */
 	u64 ticks;			/* cumulative on-CPU rdtsc ticks */
-	u64 count;			/* times switched in and charged */
-	u32 hash;
+	u64 count;			/* times switched in */
+	u32 hash;			/* jhash2 of the key: printed */
+	u32 bucket;
 	pid_t pid;			/* last task seen with this stack */
+	u32 procs;			/* distinct processes seen */
+	u64 memo[PERFTOP_PROC_MEMO];	/* the last processes seen */
 	char comm[TASK_COMM_LEN];
 	struct perftop_key key;
+};
+
+/* A file that user frames lie in, read once when first seen. */
+struct perftop_object {
+	struct hlist_node hnode;
+	dev_t dev;
+	unsigned long ino;
+	u32 generation;
+	s64 ctime;			/* a file changed in place is a new one */
+	bool elf;
+	u8 nr_loads;
+	u8 build_id_len;
+	u8 build_id[PERFTOP_BUILD_ID_MAX];
+	unsigned int id;		/* index in the object table */
+	unsigned int seen;		/* the read that last printed it */
+	struct {
+		u64 offset, filesz, vaddr;
+	} loads[PERFTOP_MAX_LOADS];
+	char path[];
 };
 
 #endif /* _PERFTOP_H */

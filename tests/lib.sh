@@ -46,6 +46,9 @@ kernel_vmlinuz() {
 	esac
 }
 
+# The module's source files, from the Makefile's one list.
+module_sources() { make -s -C "$TOP" sources | tr " " "\n"; }
+
 # Build perftop.ko (and the bench modules) for kernel $1 into $BUILD/$1/module.
 # Fails on any compiler warning.
 build_module() {
@@ -54,7 +57,7 @@ build_module() {
 	[ -d "$_kdir" ] || die "no kernel tree at $_kdir (apt-get install linux-headers-$_k)"
 	_out=$BUILD/$_k/module
 	rm -rf "$_out" && mkdir -p "$_out"
-	cp "$TOP"/Kbuild "$TOP"/perftop.c "$TOP"/perftop.h "$TOP"/compat.h "$_out/"
+	(cd "$TOP" && cp $(module_sources) "$_out/")
 	if [ -d "$TESTS/bench" ]; then
 		cp "$TESTS"/bench/*.c "$_out/"
 		printf 'obj-m += perftop_floor.o perftop_capture.o\n' >> "$_out/Kbuild"

@@ -57,7 +57,7 @@ do_dist() {
 	TARBALL=$TOP/$_t
 	[ -s "$TARBALL" ] || { echo "make dist made no $TARBALL"; return 1; }
 	tar -tzf "$TARBALL" > "$OUT/dist.list"
-	for _f in Kbuild Makefile perftop.c perftop.h compat.h dkms.conf perftop.4 \
+	for _f in $(module_sources) dkms.conf perftop.4 \
 		perftop.spec debian/control debian/rules debian/perftop-dkms.perftop.service; do
 		grep -qx "perftop-$VERSION/$_f" "$OUT/dist.list" ||
 			{ echo "tarball lacks $_f"; return 1; }
@@ -82,7 +82,7 @@ do_deb() {
 do_deb_contents() {
 	dpkg-deb -c "$DEB" | awk '{print $6}' | sed 's#^\./#/#' > "$OUT/deb.list"
 	cat "$OUT/deb.list"
-	for _f in Kbuild Makefile perftop.c perftop.h compat.h dkms.conf; do
+	for _f in $(module_sources) dkms.conf; do
 		grep -qx "/usr/src/perftop-$VERSION/$_f" "$OUT/deb.list" ||
 			{ echo "no /usr/src/perftop-$VERSION/$_f"; return 1; }
 	done
@@ -123,7 +123,7 @@ do_rpm() {
 do_rpm_contents() {
 	rpm -qlp "$RPM" > "$OUT/rpm.list" || return 1
 	cat "$OUT/rpm.list"
-	for _f in Kbuild Makefile perftop.c perftop.h compat.h dkms.conf; do
+	for _f in $(module_sources) dkms.conf; do
 		grep -qx "/usr/src/perftop-$VERSION/$_f" "$OUT/rpm.list" ||
 			{ echo "no /usr/src/perftop-$VERSION/$_f"; return 1; }
 	done
@@ -203,7 +203,7 @@ dkms_gone() {
 
 do_dkms_make() {
 	rm -rf "$ROOT/tmp/perftop-src" && mkdir -p "$ROOT/tmp/perftop-src"
-	(cd "$TOP" && cp Kbuild Makefile perftop.c perftop.h compat.h dkms.conf "$ROOT/tmp/perftop-src/")
+	(cd "$TOP" && cp $(module_sources) dkms.conf "$ROOT/tmp/perftop-src/")
 	in_root make -C /tmp/perftop-src dkms-install KERNELRELEASE="$OLD" || return 1
 	dkms_ok "$OLD" || return 1
 	in_root dkms status

@@ -4,5 +4,5 @@
  * at once, the floor under any probe-based profiler.  Test-only; built by
  * tests/lib.sh from perftop.c itself.
  */
-#define PERFTOP_BENCH_FLOOR
+#define PERFTOP_BENCH PERFTOP_BENCH_FLOOR
 #include "perftop.c"

@@ -1,0 +1,573 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * perftop: the probe on finish_task_switch() and the stack capture.
+ *
+ * The kprobe lookup trick finds the probed function and the scheduler's
+ * text; the handler charges the slice that ends, captures the stack that
+ * starts and counts it in this CPU's table; the drain's IPIs close the slice
+ * in flight and switch a CPU to its other table.
+ *
+ * Not compiled on its own: perftop.c includes it, so that the module is one
+ * translation unit (see there).
+ */
+
+/* ---- symbols ----------------------------------------------------------- */
+
+/*
+ * The kprobe lookup trick: kprobes resolve any symbol, exported or not.
+ * perftop only reads the addresses it finds this way, never calls them: an
+ * indirect call to an unexported function is a #CP oops on a CPU that
+ * enforces IBT.  register_kprobe() sets kp.addr before it checks the address,
+ * so a symbol that may not be probed (a section bound in .noinstr.text) still
+ * yields it; one that registers is unregistered with the others at the end.
+ */
+struct perftop_lookup {
+	const char *name;
+	unsigned long addr;
+	struct kprobe kp;
+};
+
+static void perftop_lookup(struct perftop_lookup *l, unsigned int n)
+{
+	struct kprobe *registered[16];
+	unsigned int i, nr = 0;
+
+	for (i = 0; i < n; i++) {
+		l[i].kp = (struct kprobe) {
+			.symbol_name	= l[i].name,
+			.flags		= KPROBE_FLAG_DISABLED,
+		};
+		if (!register_kprobe(&l[i].kp) && !WARN_ON(nr == ARRAY_SIZE(registered)))
+			registered[nr++] = &l[i].kp;
+		l[i].addr = l[i].kp.addr ? perftop_symbol_addr((unsigned long)l[i].kp.addr) : 0;
+	}
+	if (nr)
+		unregister_kprobes(registered, nr);
+}
+
+/* The function containing ADDR, from "name+0xoff/0xsize" (sprint_symbol). */
+static bool perftop_function_range(unsigned long addr, struct perftop_range *r)
+{
+	char buf[KSYM_SYMBOL_LEN], *p;
+	unsigned long off, size;
+
+	if (!addr)
+		return false;
+	sprint_symbol(buf, addr);
+	p = strrchr(buf, '+');
+	if (!p || sscanf(p, "+%lx/%lx", &off, &size) != 2 || !size)
+		return false;
+	r->start = addr - off;
+	r->end = r->start + size;
+	return true;
+}
+
+static void perftop_add_skip(unsigned long start, unsigned long end)
+{
+	if (start && end > start && nr_skip_ranges < ARRAY_SIZE(skip_ranges)) {
+		skip_ranges[nr_skip_ranges].start = start;
+		skip_ranges[nr_skip_ranges].end = end;
+		nr_skip_ranges++;
+	}
+}
+
+/*
+ * "" or a chain of ".isra.N" / ".constprop.N": a whole clone of the function,
+ * not a part of it (.cold, .part.N).
+ */
+static bool perftop_clone_suffix(const char *s)
+{
+	static const char * const tags[] = { ".isra.", ".constprop." };
+	unsigned int i;
+	size_t n;
+
+	while (*s) {
+		for (i = 0; i < ARRAY_SIZE(tags); i++) {
+			n = strlen(tags[i]);
+			if (!strncmp(s, tags[i], n) && isdigit(s[n]))
+				break;
+		}
+		if (i == ARRAY_SIZE(tags))
+			return false;
+		s += n;
+		while (isdigit(*s))
+			s++;
+	}
+	return true;
+}
+
+/* The names finish_task_switch is found under, in the order tried. */
+static const char * const probe_suffixes[] = {
+	"", ".isra.0", ".constprop.0", ".isra.1", ".constprop.0.isra.0",
+};
+
+enum {
+	SYM_SCHED_START, SYM_SCHED_END, SYM_ENTRY_START, SYM_ENTRY_END,
+	SYM_NOINSTR_START, SYM_NOINSTR_END, SYM_SCHEDULE_TAIL, NR_SYMS
+};
+
+static const char * const sym_names[NR_SYMS] = {
+	"__sched_text_start", "__sched_text_end",
+	"__entry_text_start", "__entry_text_end",
+	"__noinstr_text_start", "__noinstr_text_end",
+	"schedule_tail",
+};
+
+static int perftop_find_probe(void)
+{
+	static char names[ARRAY_SIZE(probe_suffixes)][KSYM_NAME_LEN];
+	struct perftop_lookup l;
+	unsigned int i;
+
+	/* A name given with its suffix is looked up as it is. */
+	for (i = 0; i < ARRAY_SIZE(probe_suffixes); i++) {
+		if (strchr(symbol, '.') && i)
+			break;
+		snprintf(names[i], KSYM_NAME_LEN, "%s%s", symbol, probe_suffixes[i]);
+		l.name = names[i];
+		perftop_lookup(&l, 1);
+		if (l.addr)
+			break;
+	}
+	if (!l.addr) {
+		pr_err("no function %s (nor a .isra/.constprop clone of it) to probe\n", symbol);
+		return -ENOENT;
+	}
+	strscpy(probe_name, l.name, sizeof(probe_name));
+	if (!perftop_function_range(l.addr, &probe_range)) {
+		pr_err("cannot find the size of %s\n", probe_name);
+		return -ENOENT;
+	}
+	return 0;
+}
+
+static int perftop_resolve_symbols(void)
+{
+	struct perftop_lookup l[NR_SYMS];
+	struct perftop_range r;
+	unsigned int i;
+	int ret;
+
+	ret = perftop_find_probe();
+	if (ret)
+		return ret;
+	for (i = 0; i < NR_SYMS; i++)
+		l[i].name = sym_names[i];
+	perftop_lookup(l, NR_SYMS);
+	nr_skip_ranges = 0;
+	perftop_add_skip(probe_range.start, probe_range.end);
+	if (perftop_function_range(l[SYM_SCHEDULE_TAIL].addr, &r))
+		perftop_add_skip(r.start, r.end);
+	for (i = SYM_SCHED_START; i < SYM_SCHEDULE_TAIL; i += 2)
+		perftop_add_skip(l[i].addr, l[i + 1].addr);
+	return 0;
+}
+
+/* ---- the probe handler: no allocation, no sleeping, no lock ------------ */
+
+/*
+ * Everything from here to perftop_pre() runs in the kprobe handler, on the
+ * switching CPU with interrupts off and the runqueue lock held.  It writes
+ * only this CPU's struct perftop_cpu and its active table (and takes one
+ * mm_users reference per new user stack); tests/lint.sh checks that no
+ * function reachable from perftop_pre() takes a lock or writes a global.
+ */
+
+static __always_inline bool perftop_skip(unsigned long addr)
+{
+	unsigned int i;
+
+	for (i = 0; i < nr_skip_ranges; i++)
+		if (addr >= skip_ranges[i].start && addr < skip_ranges[i].end)
+			return true;
+	return false;
+}
+
+/*
+ * A kernel thread's stack, unwound with the exported stack_trace_save() from
+ * the handler: its first frames are the handler's and the kprobe's own, then
+ * the probed function, __schedule() and the rest of the scheduler.  Keep what
+ * comes after them.
+ */
+static __always_inline void perftop_capture_kernel(struct perftop_raw *r)
+{
+	unsigned long raw[PERFTOP_RAW_DEPTH];
+	unsigned int i, n;
+
+	n = stack_trace_save(raw, ARRAY_SIZE(raw), 0);
+	for (i = 0; i < n; i++)
+		if (raw[i] >= probe_range.start && raw[i] < probe_range.end)
+			break;
+	while (i < n && perftop_skip(raw[i]))
+		i++;
+	r->nr = min_t(unsigned int, n - i, PERFTOP_MAX_DEPTH);
+	r->walk = (n - i > PERFTOP_MAX_DEPTH || n == ARRAY_SIZE(raw)) ?
+		  PERFTOP_LIMIT : PERFTOP_COMPLETE;
+	memcpy(r->frames, raw + i, r->nr * sizeof(long));
+}
+
+/* One frame record of a user stack: the caller's frame pointer and return address. */
+static __always_inline bool perftop_user_frame(unsigned long fp, bool compat,
+					       unsigned long *next, unsigned long *ret)
+{
+	u32 f32[2];
+	unsigned long f64[2];
+
+	if (compat) {
+		if (copy_from_user_nofault(f32, (void __user *)fp, sizeof(f32)))
+			return false;
+		*next = f32[0];
+		*ret = f32[1];
+	} else {
+		if (copy_from_user_nofault(f64, (void __user *)fp, sizeof(f64)))
+			return false;
+		*next = f64[0];
+		*ret = f64[1];
+	}
+	return true;
+}
+
+/*
+ * A user task's stack, by frame pointers: the instruction pointer, then the
+ * return address of each frame record, as stack_trace_save_user() walks it,
+ * but with copy_from_user_nofault() (exported) and 32-bit records for a
+ * 32-bit task.  The walk is complete when the chain ends with a zero frame
+ * pointer (as _start and clone leave it); it is truncated where a record
+ * cannot be one: frame pointers must rise on the stack, aligned, and return
+ * addresses lie in user space.  Code built without frame pointers leaves
+ * data in the register; what the drain then finds outside an executable
+ * mapping is cut there.
+ */
+static __always_inline void perftop_capture_user(struct perftop_raw *r,
+						 struct task_struct *tsk)
+{
+	struct pt_regs *regs = task_pt_regs(tsk);
+	unsigned long fp = regs->bp, sp = user_stack_pointer(regs);
+	unsigned long next, ret, align_mask;
+	bool compat = !user_64bit_mode(regs);
+	unsigned int n = 1;
+
+	align_mask = compat ? 3 : 7;
+	if (compat) {
+		fp = (u32)fp;
+		sp = (u32)sp;
+	}
+	r->compat = compat;
+	r->mm = tsk->mm;
+	r->frames[0] = instruction_pointer(regs);
+	r->walk = PERFTOP_TRUNCATED;
+	while (fp) {
+		if (n == PERFTOP_MAX_DEPTH) {
+			r->walk = PERFTOP_LIMIT;
+			break;
+		}
+		if (fp < sp || (fp & align_mask) || !perftop_user_frame(fp, compat, &next, &ret))
+			break;
+		if (ret < PERFTOP_USER_MIN || ret >= TASK_SIZE_MAX)
+			break;
+		r->frames[n++] = ret;
+		if (!next) {
+			r->walk = PERFTOP_COMPLETE;
+			break;
+		}
+		if (next <= fp)
+			break;
+		fp = next;
+	}
+	r->nr = n;
+}
+
+/* The stack current was switched in with; its slot hash (never 0). */
+static __always_inline u32 perftop_capture(struct perftop_raw *r)
+{
+	struct task_struct *tsk = current;
+
+	r->pad = 0;
+	r->compat = 0;
+	r->mm = NULL;
+	if (!(tsk->flags & (PF_KTHREAD | PF_IO_WORKER)) && tsk->mm) {
+		r->kind = PERFTOP_USER;
+		perftop_capture_user(r, tsk);
+	} else {
+		/* A kernel thread, or a task past exit_mm(). */
+		r->kind = PERFTOP_KERNEL;
+		perftop_capture_kernel(r);
+	}
+	return hsiphash(r, PERFTOP_RAW_LEN(r), &slot_key) | 1;
+}
+
+/*
+ * The slot of KEY in table T, created if need be: at most PERFTOP_PROBES
+ * slots are looked at (the index is a keyed hash, so no user can make its
+ * stacks collide on purpose); NULL when they are all taken by others.  A new
+ * user slot holds a reference on the address space until the drain.  When
+ * the table is half full, a drain is asked for.
+ */
+static __always_inline struct perftop_slot *
+perftop_slot(struct perftop_cpu *pc, struct perftop_ptab *t,
+	     const struct perftop_raw *key, u32 hash)
+{
+	unsigned int i, len = PERFTOP_RAW_LEN(key);
+	struct perftop_slot *s;
+
+	for (i = 0; i < PERFTOP_PROBES; i++) {
+		s = &t->slots[(hash + i) & cpu_mask];
+		if (s->hash == hash && !memcmp(&s->key, key, len))
+			return s;
+		if (!s->hash)
+			goto fill;
+	}
+	return NULL;
+fill:
+	s->hash = hash;
+	s->ticks = 0;
+	s->count = 0;
+	s->proc = 0;
+	memcpy(&s->key, key, len);
+	if (key->mm)
+		mmget(key->mm);
+	if (++t->used * 2 > cpu_mask && !t->kicked) {
+		t->kicked = true;
+		irq_work_queue(&pc->kick);
+	}
+	return s;
+}
+
+static __always_inline void perftop_charge(struct perftop_cpu *pc,
+					   struct perftop_ptab *t, u64 delta)
+{
+	switch (pc->cur_kind) {
+	case PERFTOP_CUR_IDLE:
+		t->idle_ticks += delta;
+		break;
+	case PERFTOP_CUR_SLOT:
+		pc->cur->ticks += delta;
+		break;
+	case PERFTOP_CUR_LOST:
+		t->lost_ticks += delta;
+		break;
+	}
+}
+
+/* Find or make the slot of the in-flight stack (pc->key) in table T. */
+static __always_inline void perftop_place(struct perftop_cpu *pc,
+					  struct perftop_ptab *t)
+{
+	pc->cur = perftop_slot(pc, t, &pc->key, pc->cur_hash);
+	pc->cur_kind = pc->cur ? PERFTOP_CUR_SLOT : PERFTOP_CUR_LOST;
+}
+
+/* Switch in: remember the stack of current and count it. */
+static __always_inline void perftop_switch_in(struct perftop_cpu *pc,
+					      struct perftop_ptab *t)
+{
+	struct task_struct *tsk = current;
+	struct perftop_slot *s;
+
+	if (is_idle_task(tsk)) {
+		pc->cur_kind = PERFTOP_CUR_IDLE;
+		t->idle_count++;
+		return;
+	}
+	pc->cur_hash = perftop_capture(&pc->key);
+	perftop_place(pc, t);
+	s = pc->cur;
+	if (!s) {
+		t->lost++;
+		return;
+	}
+	if (!s->count++)
+		s->proc = (u64)tsk->tgid << 32 ^ tsk->group_leader->start_time;
+	s->pid = tsk->pid;
+	memcpy(s->comm, tsk->comm, TASK_COMM_LEN);
+}
+
+static __always_inline u64 perftop_ticks_to_ns(u64 ticks)
+{
+	return mul_u64_u32_div(ticks, NSEC_PER_MSEC, tsc_khz);
+}
+
+/* rdtsc, as this CPU's stamps see it (a fault-injection build shifts it). */
+static __always_inline u64 perftop_now(struct perftop_cpu *pc)
+{
+	u64 now = rdtsc();
+
+#if PERFTOP_FAULTS
+	unsigned int gen = READ_ONCE(fault_gen);
+
+	if (gen != pc->fault_gen) {
+		pc->fault_gen = gen;
+		pc->fault_offset += (u64)READ_ONCE(fault_tsc_back_ms) * tsc_khz;
+	}
+	now -= pc->fault_offset;
+#endif
+	return now;
+}
+
+/*
+ * local_clock() at rdtsc value NOW on this CPU, extrapolated from a reading
+ * of both taken every PERFTOP_CLOCK_EVERY switches and at least every 10 ms:
+ * local_clock() itself cost 15% of the handler under TCG.
+ */
+static __always_inline u64 perftop_local_clock(struct perftop_cpu *pc, u64 now)
+{
+	if (!pc->clock_left-- || now - pc->clock_tsc > 10ULL * tsc_khz) {
+		pc->clock_ns = local_clock();
+		pc->clock_tsc = perftop_now(pc);
+		pc->clock_left = PERFTOP_CLOCK_EVERY - 1;
+	}
+	if (now >= pc->clock_tsc)
+		return pc->clock_ns + perftop_ticks_to_ns(now - pc->clock_tsc);
+	return pc->clock_ns - perftop_ticks_to_ns(pc->clock_tsc - now);
+}
+
+/*
+ * The rdtsc value of the instant the kernel itself switched.  __schedule()
+ * reads the runqueue clock once, charges prev up to it and starts next from
+ * it (se.exec_start).  The probe fires later, after the dequeue, the pick and
+ * the switch, and a stamp taken there would give that work to prev where the
+ * kernel gives it to next: a few hundred ns per switch (a few us under
+ * emulation), which is a large share of a pipe ping-pong's slices.  So step
+ * back by the kernel's own lag, measured on this CPU; the time base stays
+ * rdtsc.  When the lag is unknown or implausible, the probe's stamp stands.
+ * Each path is counted (the footer's "stamps").
+ */
+static __always_inline u64 perftop_switch_stamp(struct perftop_cpu *pc,
+						struct perftop_ptab *t,
+						struct task_struct *prev, u64 now)
+{
+	u64 start, lag;
+
+	if (!PERFTOP_ALIGN_TO_KERNEL || !align)
+		goto probe;
+	if (!is_idle_task(current))
+		start = READ_ONCE(current->se.exec_start);
+	else if (prev == pc->task && prev && !is_idle_task(prev))
+		start = READ_ONCE(prev->se.exec_start);	/* charged up to it */
+	else
+		goto probe;
+	lag = perftop_local_clock(pc, now) - start;
+	if (lag > PERFTOP_MAX_LAG_NS)
+		goto probe;
+	t->aligned++;
+	return now - mul_u64_u32_div(lag, tsc_khz, NSEC_PER_MSEC);
+probe:
+	t->probe++;
+	return now;
+}
+
+static __always_inline unsigned long perftop_task_switches(struct task_struct *tsk)
+{
+	return READ_ONCE(tsk->nvcsw) + READ_ONCE(tsk->nivcsw);
+}
+
+/*
+ * Is the slice in flight what it seems?  PREV must be the task this CPU saw
+ * switch in last, switched out exactly once since (the kernel counts every
+ * switch out in nvcsw/nivcsw), and the clock must not have gone back by more
+ * than a millisecond.  Otherwise switches were missed (kprobes disabled, a
+ * CPU that was offline, a resume) and the slice is dropped, not charged.
+ */
+static __always_inline bool perftop_in_sync(struct perftop_cpu *pc,
+					    struct task_struct *prev, u64 stamp)
+{
+	return !READ_ONCE(pc->resync) && prev == pc->task &&
+	       perftop_task_switches(prev) == pc->task_switches + 1 &&
+	       stamp + tsc_khz >= pc->start;
+}
+
+static __always_inline void perftop_account_cost(struct perftop_ptab *t, u64 cost)
+{
+	t->cost_sum += cost;
+	t->cost_calls++;
+	if (cost > t->cost_max)
+		t->cost_max = cost;
+	t->cost_hist[min_t(unsigned int, fls64(cost), PERFTOP_COST_BUCKETS - 1)]++;
+}
+
+static int perftop_pre(struct kprobe *p, struct pt_regs *regs)
+{
+	struct task_struct *prev = (struct task_struct *)regs_get_kernel_argument(regs, 0);
+	struct perftop_cpu *pc;
+	struct perftop_ptab *t;
+	u64 now, stamp;
+
+	if (PERFTOP_BENCH == PERFTOP_BENCH_FLOOR)
+		return 0;
+	pc = this_cpu_ptr(&perftop_cpu);
+	if (PERFTOP_BENCH == PERFTOP_BENCH_CAPTURE) {
+		pc->sink += is_idle_task(current) ? 0 : perftop_capture(&pc->key);
+		return 0;
+	}
+	now = perftop_now(pc);
+	t = pc->tab[pc->active];
+	stamp = perftop_switch_stamp(pc, t, prev, now);
+	t->switches++;
+	if (pc->task) {
+		if (perftop_in_sync(pc, prev, stamp)) {
+			/* A small step back (the kernel lag's jitter) charges 0. */
+			perftop_charge(pc, t, stamp > pc->start ? stamp - pc->start : 0);
+		} else {
+			t->gaps++;
+			t->gap_ticks += stamp > pc->start ? stamp - pc->start : 0;
+		}
+	}
+	pc->resync = false;
+	pc->start = stamp;
+	pc->task = current;
+	pc->task_switches = perftop_task_switches(current);
+	perftop_switch_in(pc, t);
+	perftop_account_cost(t, perftop_now(pc) - now);
+	return 0;
+}
+
+NOKPROBE_SYMBOL(perftop_pre);
+
+/* ---- per-CPU interrupts from the drain --------------------------------- */
+
+/*
+ * On each CPU, by IPI (interrupts off, so never inside that CPU's handler):
+ * charge the slice in flight up to now, and move to the other table, taking
+ * the stack in flight along.  The table left behind is then the drain's.
+ */
+static void perftop_flip_ipi(void *unused)
+{
+	struct perftop_cpu *pc = this_cpu_ptr(&perftop_cpu);
+	struct perftop_ptab *t = pc->tab[pc->active];
+	u64 now = perftop_now(pc);
+
+	if (pc->task && !pc->resync && now > pc->start) {
+		perftop_charge(pc, t, now - pc->start);
+		pc->start = now;
+	}
+	WRITE_ONCE(pc->active, !pc->active);
+	t = pc->tab[pc->active];
+	/*
+	 * A slot's stack keeps its mm alive; a lost one's is alive only if it
+	 * is still current's.
+	 */
+	if (pc->cur_kind == PERFTOP_CUR_SLOT ||
+	    (pc->cur_kind == PERFTOP_CUR_LOST &&
+	     (!pc->key.mm || pc->key.mm == current->mm)))
+		perftop_place(pc, t);
+}
+
+/* After a resume: the slice in flight spans the sleep; start it again. */
+static void perftop_resync_ipi(void *unused)
+{
+	struct perftop_cpu *pc = this_cpu_ptr(&perftop_cpu);
+	struct perftop_ptab *t = pc->tab[pc->active];
+	u64 now = perftop_now(pc);
+
+	if (pc->task) {
+		t->gaps++;
+		t->gap_ticks += now > pc->start ? now - pc->start : 0;
+		pc->start = now;
+	}
+}
+
+static void perftop_kick(struct irq_work *work)
+{
+	if (!READ_ONCE(perftop_stopping))
+		queue_work(system_unbound_wq, &perftop_kicked);
+}

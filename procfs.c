@@ -1,0 +1,264 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * perftop: /proc/perftop and /proc/perftop_all.
+ *
+ * The formats are described in perftop(4).
+ *
+ * Not compiled on its own: perftop.c includes it, so that the module is one
+ * translation unit (see there).
+ */
+
+/* ---- /proc/perftop and /proc/perftop_all ------------------------------- */
+
+static const char *perftop_kind_name(u32 kind)
+{
+	switch (kind) {
+	case PERFTOP_USER:
+		return "user";
+	case PERFTOP_IDLE:
+		return "idle";
+	default:
+		return "kernel";
+	}
+}
+
+static const char * const walk_names[] = {
+	[PERFTOP_COMPLETE]	= "complete",
+	[PERFTOP_TRUNCATED]	= "truncated",
+	[PERFTOP_LIMIT]		= "limit",
+};
+
+static void perftop_show_user_frame(struct seq_file *m, u64 f)
+{
+	u64 id = f >> PERFTOP_FRAME_OBJ_SHIFT, v = f & PERFTOP_FRAME_VALUE;
+	struct perftop_object *o;
+
+	switch (id) {
+	case PERFTOP_OBJ_NOMAP:
+		seq_printf(m, "0x%llx (unresolved: no executable mapping)", v);
+		return;
+	case PERFTOP_OBJ_FULL:
+		seq_printf(m, "0x%llx (unresolved: object table full)", v);
+		return;
+	case PERFTOP_OBJ_VDSO:
+		seq_printf(m, "[vdso]+0x%llx", v);
+		return;
+	case PERFTOP_OBJ_ANON:
+		seq_printf(m, "[anon]+0x%llx", v);
+		return;
+	}
+	o = perftop_object_of(f);
+	if (WARN_ON_ONCE(!o))
+		return;
+	o->seen = read_gen;
+	seq_escape(m, o->path, " \t\n\\");
+	seq_printf(m, "+0x%llx%s", v, f & PERFTOP_FRAME_FILEOFF ? " (file offset)" : "");
+}
+
+static void perftop_show_frame(struct seq_file *m, const struct perftop_key *k,
+			       unsigned int i)
+{
+	char sym[KSYM_SYMBOL_LEN];
+
+	seq_printf(m, "  #%u ", i);
+	if (k->kind == PERFTOP_USER) {
+		perftop_show_user_frame(m, k->frames[i]);
+	} else {
+		/* Never a raw kernel address: an unknown one prints as "?". */
+		snprintf(sym, sizeof(sym), "%pB", (void *)(unsigned long)k->frames[i]);
+		seq_puts(m, strncmp(sym, "0x", 2) ? sym : "?");
+	}
+	seq_putc(m, '\n');
+}
+
+/*
+ * Pids as the reader's pid namespace sees them: a reader in a container
+ * sees its own tasks' pids, and "-" for the host's.
+ */
+static void perftop_show_pid(struct seq_file *m, pid_t pid)
+{
+	struct pid_namespace *ns = task_active_pid_ns(current);
+	pid_t nr = pid;
+
+	if (ns != &init_pid_ns) {
+		rcu_read_lock();
+		nr = pid_nr_ns(find_pid_ns(pid, &init_pid_ns), ns);
+		rcu_read_unlock();
+	}
+	if (nr || !pid)
+		seq_printf(m, "pid=%d", nr);
+	else
+		seq_puts(m, "pid=-");
+}
+
+static void perftop_show_rank(struct seq_file *m, unsigned int r,
+			      const struct perftop_entry *e, unsigned int frames)
+{
+	unsigned int i;
+
+	seq_printf(m, "rank %u scheduled task: jhash=0x%08x ticks=%llu ns=%llu count=%llu procs=%u stack=%s ",
+		   r, e->hash, e->ticks, perftop_ticks_to_ns(e->ticks), e->count,
+		   e->procs, walk_names[e->key.walk]);
+	perftop_show_pid(m, e->pid);
+	seq_printf(m, " kind=%s comm=", perftop_kind_name(e->key.kind));
+	/* As /proc/PID/status: no task can start a line of its own. */
+	seq_escape_str(m, e->comm, ESCAPE_SPACE | ESCAPE_SPECIAL, "\n\\");
+	seq_putc(m, '\n');
+	for (i = 0; i < min_t(unsigned int, frames, e->key.nr); i++)
+		perftop_show_frame(m, &e->key, i);
+}
+
+/* Upper bound, in ticks, of the bucket holding the p-th percentile. */
+static u64 perftop_cost_pct(unsigned int p)
+{
+	u64 seen = 0, want = div_u64(totals.cost_calls * p + 99, 100);
+	unsigned int i;
+
+	for (i = 0; i < PERFTOP_COST_BUCKETS; i++) {
+		seen += totals.cost_hist[i];
+		if (want && seen >= want)
+			return i ? 1ULL << i : 0;
+	}
+	return 0;
+}
+
+static const char *perftop_yes(bool b)
+{
+	return b ? "yes" : "no";
+}
+
+static void perftop_show_footer(struct seq_file *m)
+{
+	const struct perftop_totals *t = &totals;
+	unsigned int i;
+
+	seq_printf(m, "# other: ticks=%llu ns=%llu count=%llu stacks=%llu\n",
+		   t->other_ticks, perftop_ticks_to_ns(t->other_ticks),
+		   t->other_count, t->other_stacks);
+	seq_printf(m, "# switches=%llu entries=%u/%u evicted=%llu lost=%llu lost_ticks=%llu gaps=%llu gap_ticks=%llu missed=%lu\n",
+		   t->switches, pool_used, max_entries, t->evicted, t->lost,
+		   t->lost_ticks, t->gaps, t->gap_ticks, perftop_kp.nmissed);
+	seq_printf(m, "# busy_ticks=%llu busy_ns=%llu idle_ticks=%llu idle_ns=%llu\n",
+		   t->busy, perftop_ticks_to_ns(t->busy), t->idle,
+		   perftop_ticks_to_ns(t->idle));
+	seq_printf(m, "# stamps aligned=%llu probe=%llu\n", t->aligned, t->probe);
+	seq_printf(m, "# drains=%llu interval_ms=%u\n", t->drains, drain_ms);
+	seq_printf(m, "# handler_ticks calls=%llu avg=%llu max=%llu p50<=%llu p99<=%llu\n",
+		   t->cost_calls, t->cost_calls ? div64_u64(t->cost_sum, t->cost_calls) : 0,
+		   t->cost_max, perftop_cost_pct(50), perftop_cost_pct(99));
+	for (i = 0; i < nr_objects; i++) {
+		if (objects[i]->seen != read_gen)
+			continue;
+		seq_puts(m, "# object build-id=");
+		if (objects[i]->build_id_len)
+			seq_printf(m, "%*phN", objects[i]->build_id_len, objects[i]->build_id);
+		else
+			seq_puts(m, "none");
+		seq_putc(m, ' ');
+		seq_escape(m, objects[i]->path, " \t\n\\");
+		seq_putc(m, '\n');
+	}
+}
+
+/*
+ * Both files: /proc/perftop (m->private NULL) prints the top ranks with
+ * "depth" frames, /proc/perftop_all every entry with every frame.  A read
+ * drains every CPU first, and prints under the mutex: one consistent
+ * snapshot, as of the read.
+ */
+static int perftop_show(struct seq_file *m, void *v)
+{
+	bool all = m->private;
+	unsigned int rows = all ? UINT_MAX : top, frames = all ? PERFTOP_MAX_DEPTH : depth;
+	bool idle = all || show_idle;
+	struct perftop_entry ie = { .key.kind = PERFTOP_IDLE, .comm = "swapper" };
+	struct perftop_entry *e;
+	struct rb_node *node;
+	unsigned int r = 0;
+
+	mutex_lock(&perftop_mutex);
+	perftop_drain(true, true);
+	read_gen++;
+	ie.ticks = totals.idle;
+	ie.count = totals.idle_count;
+	ie.hash = jhash2((u32 *)&ie.key, PERFTOP_KEY_LEN(&ie.key) / sizeof(u32), hash_seed);
+
+	seq_printf(m, "# perftop %s: on-CPU time per unique stack trace, charged at every context switch\n",
+		   PERFTOP_VERSION);
+	seq_printf(m, "# time unit: rdtsc ticks; tsc_khz=%u (ns = ticks * 1000000 / tsc_khz); tsc constant=%s nonstop=%s stable=%s\n",
+		   tsc_khz, perftop_yes(boot_cpu_has(X86_FEATURE_CONSTANT_TSC)),
+		   perftop_yes(boot_cpu_has(X86_FEATURE_NONSTOP_TSC)),
+		   perftop_yes(!check_tsc_unstable()));
+	if (all)
+		seq_printf(m, "# all %u stacks by cumulative time, all frames, idle included; drained at this read\n",
+			   pool_used);
+	else
+		seq_printf(m, "# top %u of %u stacks by cumulative time, %u frames each, idle %s; drained at this read\n",
+			   top, pool_used, depth, show_idle ? "included" : "excluded");
+	for (node = rb_last(&rank); node && r < rows; node = rb_prev(node)) {
+		e = rb_entry(node, struct perftop_entry, rnode);
+		if (idle && ie.ticks >= e->ticks) {
+			perftop_show_rank(m, ++r, &ie, 0);
+			idle = false;
+			if (r == rows)
+				break;
+		}
+		perftop_show_rank(m, ++r, e, frames);
+	}
+	if (idle && r < rows)
+		perftop_show_rank(m, ++r, &ie, 0);
+	perftop_show_footer(m);
+	mutex_unlock(&perftop_mutex);
+	return 0;
+}
+
+static int perftop_open(struct inode *inode, struct file *file)
+{
+	bool all = pde_data(inode);
+	unsigned int rows, frames = all ? PERFTOP_MAX_DEPTH : depth;
+
+	/*
+	 * As perf: a profile of every task is for the host's administrator,
+	 * whatever the file mode and whatever namespace the reader is in.
+	 */
+	if (!perfmon_capable())
+		return -EPERM;
+	/* Clearing the counters needs more. */
+	if ((file->f_mode & FMODE_WRITE) && !capable(CAP_SYS_ADMIN))
+		return -EPERM;
+	/* Enough for the ranks there can be now, so that one show() fits. */
+	rows = min_t(unsigned int, all ? UINT_MAX : top, READ_ONCE(pool_used) + 64);
+	return single_open_size(file, perftop_show, all ? (void *)1 : NULL,
+				4096 + (size_t)rows * (200 + frames * 160));
+}
+
+static ssize_t perftop_write(struct file *file, const char __user *ubuf,
+			     size_t len, loff_t *ppos)
+{
+	char buf[sizeof("reset\n")];
+
+	if (len < 5 || len > 6)
+		return -EINVAL;
+	if (copy_from_user(buf, ubuf, len))
+		return -EFAULT;
+	if (memcmp(buf, "reset", 5) || (len == 6 && buf[5] != '\n'))
+		return -EINVAL;
+	perftop_reset();
+	return len;
+}
+
+static const struct proc_ops perftop_proc_ops = {
+	.proc_open	= perftop_open,
+	.proc_read	= seq_read,
+	.proc_lseek	= seq_lseek,
+	.proc_release	= single_release,
+	.proc_write	= perftop_write,
+};
+
+/* /proc/perftop_all: read only. */
+static const struct proc_ops perftop_all_proc_ops = {
+	.proc_open	= perftop_open,
+	.proc_read	= seq_read,
+	.proc_lseek	= seq_lseek,
+	.proc_release	= single_release,
+};
