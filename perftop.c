@@ -104,7 +104,7 @@ static unsigned int drain_ms = PERFTOP_DEF_DRAIN_MS;
 module_param(drain_ms, uint, 0444);
 MODULE_PARM_DESC(drain_ms, "period of the drain into the global table (10..10000 ms, default 100)");
 
-static bool align = true;
+static bool align __ro_after_init = true;
 module_param(align, bool, 0444);
 MODULE_PARM_DESC(align, "align switch stamps to the scheduler's own clock (default yes)");
 
@@ -136,6 +136,14 @@ static const struct kernel_param_ops perftop_fault_ops = {
 };
 module_param_cb(fault_tsc_back_ms, &perftop_fault_ops, &fault_tsc_back_ms, 0644);
 MODULE_PARM_DESC(fault_tsc_back_ms, "test build only: step every CPU's clock back by this many ms");
+
+/* Refuse the load at its last step, once everything else is set up. */
+static bool fault_fail_load;
+module_param(fault_fail_load, bool, 0444);
+MODULE_PARM_DESC(fault_fail_load, "test build only: fail the load where register_kprobe() would");
+#define perftop_register_kprobe(kp)	(fault_fail_load ? -EINVAL : register_kprobe(kp))
+#else
+#define perftop_register_kprobe(kp)	register_kprobe(kp)
 #endif
 
 /* ---- state ------------------------------------------------------------- */
@@ -144,11 +152,16 @@ struct perftop_range {
 	unsigned long start, end;
 };
 
+/*
+ * What the switch path reads is set at load and read-only after it
+ * (tests/lint/objcheck.py checks that it touches no other global).
+ */
+
 /* The probed function: a kernel stack's frames start after it. */
-static struct perftop_range probe_range;
+static struct perftop_range probe_range __ro_after_init;
 /* Leading kernel frames that say "in the scheduler", not where the task was. */
-static struct perftop_range skip_ranges[4];
-static unsigned int nr_skip_ranges;
+static struct perftop_range skip_ranges[4] __ro_after_init;
+static unsigned int nr_skip_ranges __ro_after_init;
 
 /* What the in-flight slice of a CPU is charged to at its next switch. */
 enum perftop_cur {
@@ -182,10 +195,10 @@ struct perftop_cpu {
 
 static DEFINE_PER_CPU(struct perftop_cpu, perftop_cpu);
 
-static hsiphash_key_t slot_key;		/* per-CPU slot index */
-static hsiphash_key_t bucket_key;	/* global bucket index */
-static u32 hash_seed;			/* the printed jhash2 */
-static unsigned int cpu_mask;		/* cpu_entries - 1 */
+static hsiphash_key_t slot_key __ro_after_init;	/* per-CPU slot index */
+static hsiphash_key_t bucket_key __ro_after_init;	/* global bucket index */
+static u32 hash_seed __ro_after_init;			/* the printed jhash2 */
+static unsigned int cpu_mask __ro_after_init;		/* cpu_entries - 1 */
 
 /*
  * Everything below is the drained state: written in process context under
@@ -376,7 +389,7 @@ static int __init perftop_init(void)
 
 	perftop_kp.symbol_name = probe_name;
 	perftop_kp.pre_handler = perftop_pre;
-	ret = register_kprobe(&perftop_kp);
+	ret = perftop_register_kprobe(&perftop_kp);
 	if (ret) {
 		pr_err("register_kprobe(%s) failed: %d\n", probe_name, ret);
 		goto err_work;

@@ -285,11 +285,15 @@ static __always_inline u32 perftop_capture(struct perftop_raw *r)
 	r->pad = 0;
 	r->compat = 0;
 	r->mm = NULL;
-	if (!(tsk->flags & (PF_KTHREAD | PF_IO_WORKER)) && tsk->mm) {
+	if (!(tsk->flags & (PF_KTHREAD | PF_IO_WORKER)) && tsk->mm && !tsk->in_execve) {
 		r->kind = PERFTOP_USER;
 		perftop_capture_user(r, tsk);
 	} else {
-		/* A kernel thread, or a task past exit_mm(). */
+		/*
+		 * A kernel thread, a task past exit_mm(), or one inside
+		 * execve(), whose registers are still the old program's when
+		 * its mm is already the new one.
+		 */
 		r->kind = PERFTOP_KERNEL;
 		perftop_capture_kernel(r);
 	}
@@ -323,7 +327,7 @@ fill:
 	s->ticks = 0;
 	s->count = 0;
 	s->proc = 0;
-	memcpy(&s->key, key, len);
+	s->key = *key;
 	if (key->mm)
 		mmget(key->mm);
 	if (++t->used * 2 > cpu_mask && !t->kicked) {
@@ -526,30 +530,45 @@ NOKPROBE_SYMBOL(perftop_pre);
 /* ---- per-CPU interrupts from the drain --------------------------------- */
 
 /*
+ * Take the stack in flight over to table T (just emptied by the drain), with
+ * the task it was last seen with: the table left behind goes to the drain.
+ * A slot's stack keeps its mm alive; a lost one's only while it is still
+ * current's.
+ */
+static __always_inline void perftop_carry(struct perftop_cpu *pc, struct perftop_ptab *t,
+					  const struct perftop_slot *old)
+{
+	if (pc->cur_kind != PERFTOP_CUR_SLOT &&
+	    (pc->cur_kind != PERFTOP_CUR_LOST || (pc->key.mm && pc->key.mm != current->mm)))
+		return;
+	perftop_place(pc, t);
+	if (pc->cur && old && !pc->cur->count) {
+		pc->cur->pid = old->pid;
+		pc->cur->proc = old->proc;
+		memcpy(pc->cur->comm, old->comm, TASK_COMM_LEN);
+	}
+}
+
+/*
  * On each CPU, by IPI (interrupts off, so never inside that CPU's handler):
- * charge the slice in flight up to now, and move to the other table, taking
- * the stack in flight along.  The table left behind is then the drain's.
+ * charge the slice in flight up to now, and move to the other table.  The
+ * slice is current's unless switches went unseen (kprobes disabled, say):
+ * then it is left as it is, for the next switch to drop.
  */
 static void perftop_flip_ipi(void *unused)
 {
 	struct perftop_cpu *pc = this_cpu_ptr(&perftop_cpu);
 	struct perftop_ptab *t = pc->tab[pc->active];
+	struct perftop_slot *old = pc->cur_kind == PERFTOP_CUR_SLOT ? pc->cur : NULL;
 	u64 now = perftop_now(pc);
 
-	if (pc->task && !pc->resync && now > pc->start) {
+	if (pc->task == current && !READ_ONCE(pc->resync) &&
+	    perftop_task_switches(current) == pc->task_switches && now > pc->start) {
 		perftop_charge(pc, t, now - pc->start);
 		pc->start = now;
 	}
 	WRITE_ONCE(pc->active, !pc->active);
-	t = pc->tab[pc->active];
-	/*
-	 * A slot's stack keeps its mm alive; a lost one's is alive only if it
-	 * is still current's.
-	 */
-	if (pc->cur_kind == PERFTOP_CUR_SLOT ||
-	    (pc->cur_kind == PERFTOP_CUR_LOST &&
-	     (!pc->key.mm || pc->key.mm == current->mm)))
-		perftop_place(pc, t);
+	perftop_carry(pc, pc->tab[pc->active], old);
 }
 
 /* After a resume: the slice in flight spans the sleep; start it again. */

@@ -180,6 +180,7 @@ static bool perftop_cpu_busy(int cpu, void *unused)
  */
 static void perftop_drain(bool all, bool keep)
 {
+	struct perftop_slot *old;
 	struct perftop_cpu *pc;
 	int cpu;
 
@@ -190,9 +191,9 @@ static void perftop_drain(bool all, bool keep)
 		if (cpu_online(cpu))
 			continue;
 		pc = per_cpu_ptr(&perftop_cpu, cpu);
+		old = pc->cur_kind == PERFTOP_CUR_SLOT ? pc->cur : NULL;
 		WRITE_ONCE(pc->active, !pc->active);
-		if (pc->cur_kind == PERFTOP_CUR_SLOT)
-			perftop_place(pc, pc->tab[pc->active]);
+		perftop_carry(pc, pc->tab[pc->active], old);
 	}
 	cpus_read_unlock();
 	for_each_possible_cpu(cpu) {
@@ -297,3 +298,41 @@ static void perftop_tables_free(void)
 	buckets = NULL;
 	pool = NULL;
 }
+
+#if PERFTOP_FAULTS
+/*
+ * Test build only: writing N fills the global table with N synthetic kernel
+ * stacks (a frame each, weights 1..N), as a long-running busy host would.
+ */
+static int perftop_fault_fill(const char *val, const struct kernel_param *kp)
+{
+	struct perftop_key key = { .kind = PERFTOP_KERNEL, .nr = 1 };
+	struct perftop_entry *e;
+	unsigned int i, n;
+	int ret = kstrtouint(val, 0, &n);
+
+	if (ret)
+		return ret;
+	mutex_lock(&perftop_mutex);
+	for (i = 0; i < n; i++) {
+		key.frames[0] = i;
+		e = perftop_entry(&key, i + 1);
+		if (!e)
+			continue;
+		e->ticks += i + 1;
+		e->count++;
+		totals.busy += i + 1;
+		perftop_rank_update(e);
+		if (!(i % 4096))
+			cond_resched();
+	}
+	mutex_unlock(&perftop_mutex);
+	return 0;
+}
+
+static const struct kernel_param_ops perftop_fill_ops = {
+	.set	= perftop_fault_fill,
+};
+module_param_cb(fault_fill, &perftop_fill_ops, NULL, 0200);
+MODULE_PARM_DESC(fault_fill, "test build only: add this many synthetic stacks to the table");
+#endif

@@ -49,7 +49,8 @@ kernel_vmlinuz() {
 # The module's source files, from the Makefile's one list.
 module_sources() { make -s -C "$TOP" sources | tr " " "\n"; }
 
-# Build perftop.ko (and the bench modules) for kernel $1 into $BUILD/$1/module.
+# Build perftop.ko, the bench modules and the fault-injection module for
+# kernel $1 into $BUILD/$1/module.
 # Fails on any compiler warning.
 build_module() {
 	_k=$1
@@ -58,10 +59,8 @@ build_module() {
 	_out=$BUILD/$_k/module
 	rm -rf "$_out" && mkdir -p "$_out"
 	(cd "$TOP" && cp $(module_sources) "$_out/")
-	if [ -d "$TESTS/bench" ]; then
-		cp "$TESTS"/bench/*.c "$_out/"
-		printf 'obj-m += perftop_floor.o perftop_capture.o\n' >> "$_out/Kbuild"
-	fi
+	cp "$TESTS"/bench/*.c "$TESTS"/faults/*.c "$_out/"
+	printf 'obj-m += perftop_floor.o perftop_capture.o perftop_faults.o\n' >> "$_out/Kbuild"
 	make -C "$_kdir" M="$_out" modules > "$_out/build.log" 2>&1 || {
 		cat "$_out/build.log" >&2
 		return 1
@@ -72,17 +71,49 @@ build_module() {
 	fi
 }
 
-# Static test programs (frame pointers, fixed addresses) and their symbols.
+# The test programs and their symbols (nm -S, one NAME.syms per object):
+#  - ptwork and ptcheck, static and not PIE, with frame pointers;
+#  - ptpie and libptlib.so: a PIE program with a shared library, as
+#    distributions build them, but with frame pointers and symbols;
+#  - pt32: a 32-bit static program, for compat tasks.
 build_tools() {
 	_out=$BUILD/tools
+	_src=$TESTS/src
+	_cc="gcc -O0 -fno-omit-frame-pointer -Wall -Wextra -Werror"
 	mkdir -p "$_out"
 	for _p in ptwork ptcheck; do
-		if [ ! -x "$_out/$_p" ] || [ "$TESTS/src/$_p.c" -nt "$_out/$_p" ]; then
-			gcc -O0 -g0 -fno-omit-frame-pointer -no-pie -static -Wall -Wextra -Werror \
-				-o "$_out/$_p" "$TESTS/src/$_p.c" -lpthread || return 1
-		fi
+		stale "$_out/$_p" "$_src/$_p.c" || continue
+		$_cc -g0 -no-pie -static -o "$_out/$_p" "$_src/$_p.c" -lpthread || return 1
 	done
-	nm -S --defined-only "$_out/ptwork" > "$_out/ptwork.syms"
+	if stale "$_out/libptlib.so" "$_src/ptlib.c"; then
+		$_cc -g -fPIC -shared -o "$_out/libptlib.so" "$_src/ptlib.c" || return 1
+	fi
+	if stale "$_out/ptpie" "$_src/ptpie.c" "$_out/libptlib.so"; then
+		$_cc -g -fPIE -pie -o "$_out/ptpie" "$_src/ptpie.c" -L"$_out" -lptlib \
+			-Wl,-rpath,/lib -lpthread || return 1
+	fi
+	if stale "$_out/pt32" "$_src/pt32.c"; then
+		$_cc -m32 -static -o "$_out/pt32" "$_src/pt32.c" || return 1
+	fi
+	for _p in ptwork ptpie libptlib.so pt32; do
+		nm -S --defined-only "$_out/$_p" > "$_out/$_p.syms"
+	done
+	# busybox has no symbols: its executable segment stands for them.
+	readelf -lW /bin/busybox | awk '$1 == "LOAD" && $8 == "E" {
+		sub("^0x", "", $3); sub("^0x", "", $6); print $3, $6, "T", "text" }' \
+		> "$_out/busybox.syms"
+	[ -s "$_out/busybox.syms" ]
+}
+
+# stale TARGET SOURCE...: TARGET is missing or older than a SOURCE.
+stale() {
+	_t=$1
+	shift
+	[ -e "$_t" ] || return 0
+	for _f; do
+		[ "$_f" -nt "$_t" ] && return 0
+	done
+	return 1
 }
 
 # initramfs for kernel $1: busybox, the module, the tools, the guest scripts.
@@ -92,8 +123,17 @@ build_initramfs() {
 	rm -rf "$_root" && mkdir -p "$_root/bin" "$_root/tests" "$_root/proc" \
 		"$_root/sys" "$_root/dev" "$_root/tmp" "$_root/root" "$_root/etc"
 	cp /bin/busybox "$_root/bin/busybox"
-	cp "$BUILD/tools/ptwork" "$BUILD/tools/ptcheck" "$_root/bin/"
-	cp "$BUILD/tools/ptwork.syms" "$_root/tests/"
+	cp "$BUILD/tools/ptwork" "$BUILD/tools/ptcheck" "$BUILD/tools/ptpie" \
+		"$BUILD/tools/pt32" "$_root/bin/"
+	mkdir -p "$_root/lib"
+	cp "$BUILD/tools/libptlib.so" "$_root/lib/"
+	# ptpie's dynamic loader and C library, from this (Debian 12) host.
+	ldd "$BUILD/tools/ptpie" | awk '$3 ~ /^\// { print $3 } $1 ~ /^\// { print $1 }' |
+		grep -v libptlib | while read -r _l; do
+			mkdir -p "$_root$(dirname "$_l")"
+			cp -L "$_l" "$_root$_l"
+		done
+	cp "$BUILD"/tools/*.syms "$_root/tests/"
 	cp "$BUILD/$_k/module"/*.ko "$_root/"
 	cp "$TESTS"/guest/* "$_root/tests/"
 	mv "$_root/tests/init" "$_root/init"
@@ -141,16 +181,45 @@ boot() {
 		-serial "file:$BOOT_DIR/console.log" -serial "file:$BOOT_DIR/results.txt" \
 		-kernel "${BOOT_VMLINUZ:-$(kernel_vmlinuz "$_k")}" \
 		-initrd "${BOOT_INITRD:-$BUILD/$_k/initrd.gz}" \
-		-append "console=ttyS0 loglevel=5 tsc=reliable panic=-1 oops=panic panic_on_warn=1 softlockup_panic=1 hung_task_panic=1 PT_SUITE=$_suite PT_KERNEL=$_k $*" \
+		-append "console=ttyS0 loglevel=5 tsc=reliable panic=-1 oops=panic panic_on_warn=1 softlockup_panic=1 hung_task_panic=1 PT_SUITE=$_suite PT_KERNEL=$_k PT_SMP=$_smp ${PT_TESTS:+PT_TESTS=$PT_TESTS} $*" \
 		< /dev/null > "$BOOT_DIR/qemu.log" 2>&1
 	BOOT_RC=$?
 }
 
-# Turn a finished boot into PASS/FAIL lines on stdout, prefixed with $1.
-# The guest's own lines, then the host's verdict on the boot itself.
+# The tests of guest suite $1 as tests/guest/plan lists them, narrowed to
+# PT_TESTS (comma-separated) when it is set.
+plan_tests() {
+	awk -v s="$1" '$1 == s { print $2 }' "$TESTS/guest/plan" | while read -r _t; do
+		case $_t in
+		@*) plan_tests "${_t#@}" ;;
+		*) case ",${PT_TESTS:-$_t}," in *",$_t,"*) echo "$_t" ;; esac ;;
+		esac
+	done
+}
+
+# Turn a finished boot of suite $2 into PASS/FAIL/SKIP lines on stdout,
+# prefixed with $1: the guest's own lines, every planned test that did not
+# report (a suite that died halfway, or lost a test), the suite's completion
+# marker, then the host's verdict on the boot itself.
 boot_report() {
-	_tag=$1
-	tr -d '\r' < "$BOOT_DIR/results.txt" | grep -E '^(PASS|FAIL) ' | sed "s#^\(PASS\|FAIL\) #\1 $_tag #"
+	_tag=$1 _suite=$2
+	tr -d '\r' < "$BOOT_DIR/results.txt" > "$BOOT_DIR/results.clean"
+	grep -E '^(PASS|FAIL|SKIP) ' "$BOOT_DIR/results.clean" | sed "s#^\(PASS\|FAIL\|SKIP\) #\1 $_tag #"
+	_planned=$(plan_tests "$_suite" | wc -l)
+	for _t in $(plan_tests "$_suite"); do
+		grep -Eq "^(PASS|FAIL|SKIP) $_t(\[[^]]*\])?(:|\$)" "$BOOT_DIR/results.clean" ||
+			echo "FAIL $_tag $_t: did not run"
+	done
+	if [ "$_planned" -gt 0 ]; then
+		_done=$(sed -n "s/^DONE suite=$_suite tests=\([0-9]*\)\$/\1/p" "$BOOT_DIR/results.clean")
+		if [ -z "$_done" ]; then
+			echo "FAIL $_tag suite-completed: no completion marker: the suite stopped early"
+		elif [ "$_done" != "$_planned" ]; then
+			echo "FAIL $_tag suite-completed: ran $_done tests, $_planned planned"
+		else
+			echo "PASS $_tag suite-completed"
+		fi
+	fi
 	if [ "$BOOT_RC" = 33 ]; then
 		echo "PASS $_tag boot-completed"
 	elif [ "$BOOT_RC" = 124 ] || [ "$BOOT_RC" = 137 ]; then

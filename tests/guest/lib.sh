@@ -1,13 +1,21 @@
 # SPDX-License-Identifier: GPL-2.0-only
 # Guest-side helpers.  Results go to fd 3 (the second serial port) as
-# "PASS name" or "FAIL name: why"; everything else goes to the console.
+# "PASS name", "FAIL name: why" or "SKIP name: why"; everything else goes to
+# the console.
 
 KO=/perftop.ko
+FAULTS_KO=/perftop_faults.ko
 SYMS=/tests/ptwork.syms
+PIESYMS=/tests/ptpie.syms:/tests/libptlib.so.syms
+SYMS32=/tests/pt32.syms
+BUSYBOXSYMS=/tests/busybox.syms
 NCPU=$(nproc)
 BG=""
+NTESTS=0
 
 die() { echo "$*"; exit 1; }
+# A test that cannot run here says why, and is counted apart.
+skip() { echo "$*"; exit 77; }
 
 # Run a workload in the background; cleanup() kills what is left.
 spawn() {
@@ -15,42 +23,82 @@ spawn() {
 	BG="$BG $!"
 }
 
+# alive PID...: every one of them still runs (a storm that died proves nothing).
+alive() {
+	for _p; do
+		kill -0 "$_p" 2>/dev/null || die "workload $_p ($(cat /proc/$_p/comm 2>/dev/null)) is not running"
+	done
+}
+
 # Runs at the end of each test's subshell (where BG was filled), and again
 # in the suite's shell for good measure.
 cleanup() {
 	[ -n "$BG" ] && kill $BG 2>/dev/null
-	killall -q ptwork ptcheck 2>/dev/null
+	killall -q ptwork ptcheck ptpie pt32 2>/dev/null
 	sleep 0.2
-	killall -q -9 ptwork ptcheck 2>/dev/null
+	killall -q -9 ptwork ptcheck ptpie pt32 2>/dev/null
 	wait 2>/dev/null
 	BG=""
-	rmmod perftop 2>/dev/null
-	rmmod perftop_floor 2>/dev/null
-	rmmod perftop_capture 2>/dev/null
+	for _m in perftop perftop_faults perftop_floor perftop_capture; do
+		rmmod $_m 2>/dev/null
+	done
 	true
 }
 
 dump() { cat /proc/perftop > "$1" || die "cannot read /proc/perftop"; }
+dump_all() { cat /proc/perftop_all > "$1" || die "cannot read /proc/perftop_all"; }
 footer() { ptcheck footer "$2" < "$1"; }
 
-# run NAME: run t_NAME in a subshell and report it.
+# within A B PCT [ABS]: |A - B| <= PCT % of B, or <= ABS.
+within() {
+	awk -v a="$1" -v b="$2" -v p="$3" -v m="${4:-0}" 'BEGIN {
+		d = a - b; if (d < 0) d = -d
+		exit !(d <= b * p / 100 || d <= m) }'
+}
+
+errpct() {
+	awk -v a="$1" -v b="$2" 'BEGIN { printf "%+.3f", b ? 100 * (a - b) / b : 0 }'
+}
+
+# A test's reported name says the size it ran at, when the debug kernel's
+# run cuts it.
+label() {
+	case $1 in
+	cycles_under_storm | memory_returns) echo "$1[${PT_CYCLES:-100} cycles]" ;;
+	readers_and_resets) echo "$1[4x${PT_READS:-1000} reads]" ;;
+	fuzzed_writes) echo "$1[${PT_FUZZ:-10000} writes]" ;;
+	flood) echo "$1[${PT_FLOOD:-100000} stacks]" ;;
+	refused_loads_leave_nothing) echo "$1[${PT_LOADS:-100} loads]" ;;
+	*) echo "$1" ;;
+	esac
+}
+
+# run TEST: run t_TEST in a subshell and report it.
 run() {
-	_name=$1
+	_test=$1
+	_name=$(label "$1")
+	NTESTS=$((NTESTS + 1))
 	echo "=== $_name"
 	_t0=$(date +%s)
-	( trap cleanup EXIT; t_"$_name" ) > /tmp/log.$_name 2>&1
+	( trap cleanup EXIT; t_"$_test" ) > /tmp/log.$_test 2>&1
 	_rc=$?
 	cleanup
-	sed 's/^/    /' /tmp/log.$_name
+	sed 's/^/    /' /tmp/log.$_test
 	echo "    ($(($(date +%s) - _t0)) s)"
-	if [ $_rc = 0 ]; then
-		echo "PASS $_name" >&3
-		echo "PASS $_name"
-	else
-		_why=$(tail -n 1 /tmp/log.$_name)
-		echo "FAIL $_name: ${_why:-exit $_rc}" >&3
-		echo "FAIL $_name: ${_why:-exit $_rc}"
-	fi
+	_why=$(tail -n 1 /tmp/log.$_test)
+	case $_rc in
+	0) _line="PASS $_name" ;;
+	77) _line="SKIP $_name: ${_why:-no reason given}" ;;
+	*) _line="FAIL $_name: ${_why:-exit $_rc}" ;;
+	esac
+	echo "$_line" >&3
+	echo "$_line"
+}
+
+# The suite's last word: how many tests it ran.  The host fails a boot
+# without it (a suite that died halfway).
+done_marker() {
+	echo "DONE suite=$1 tests=$NTESTS" >&3
 }
 
 # Sum of the count (or ticks) column of the entries inside FUNCS.

@@ -1,17 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0-only
-# Issue #4: perftop's numbers against the kernel's own accounting, and the
-# torture tests.  Sourced by suite.sh.
-
-# within A B PCT [ABS]: |A - B| <= PCT % of B, or <= ABS.
-within() {
-	awk -v a="$1" -v b="$2" -v p="$3" -v m="${4:-0}" 'BEGIN {
-		d = a - b; if (d < 0) d = -d
-		exit !(d <= b * p / 100 || d <= m) }'
-}
-
-errpct() {
-	awk -v a="$1" -v b="$2" 'BEGIN { printf "%+.3f", b ? 100 * (a - b) / b : 0 }'
-}
+# perftop's numbers against the kernel's own accounting and against the
+# wall clock, and the torture tests.  Sourced by suite.sh.
 
 child_of() {
 	for s in /proc/[0-9]*/status; do
@@ -25,9 +14,11 @@ child_of() {
 #   a spinner that yields (wl_spin), a sleeper that wakes every millisecond
 #   (wl_sleep), a pipe ping-pong pair (wl_ping / wl_pong), and a 1 ms
 #   sleeper (wl_tick) on every other CPU so that no CPU sits in one long
-#   idle slice.  perftop and schedstat are read back to back (ptcheck snap).
+#   idle slice; with PT_MIGRATE, a task hopping between CPUs as well.
+#   perftop and schedstat are read back to back (ptcheck snap).
 t_accuracy() {
-	insmod $KO top=8192 show_idle=1 || die "insmod failed"
+	[ "$NCPU" = "${PT_SMP:-$NCPU}" ] || die "the guest has $NCPU CPUs, not ${PT_SMP}"
+	insmod $KO || die "insmod failed"
 	last=$((NCPU - 1))
 	taskset -c 0 ptwork spin 3600 50 > /dev/null & S=$!
 	taskset -c 0 ptwork sleep 100000000 1000 > /dev/null & L=$!
@@ -38,11 +29,13 @@ t_accuracy() {
 		spawn taskset -c $c ptwork tick 100000000 1000
 		c=$((c + 1))
 	done
+	[ -n "${PT_MIGRATE:-}" ] && spawn sh -c 'while :; do ptwork migrate 50; done'
 	sleep 2
 	Q=$(child_of $P)
 	[ -n "$Q" ] || die "no pong process"
 	ptcheck snap /tmp/a $S $L $P $Q > /tmp/ka || die "$(cat /tmp/ka)"
 	sleep 6
+	alive $S $L $P $Q
 	ptcheck snap /tmp/b $S $L $P $Q > /tmp/kb || die "$(cat /tmp/kb)"
 	ta=$(head -n 1 /tmp/ka) tb=$(head -n 1 /tmp/kb)
 	echo "workload  perftop_ns  schedstat_ns  error%  perftop_count  switches  pcount"
@@ -58,7 +51,7 @@ t_accuracy() {
 		kns=$1 kpc=$2 ksw=$3
 		echo "$name $pns $kns $(errpct "$pns" "$kns") $pcnt $ksw $kpc" | tee -a /tmp/accuracy
 		within "$pns" "$kns" 2 || bad="$bad $name-time($(errpct "$pns" "$kns")%)"
-		# Every switch out is a charge: the kernel's own switch counters
+		# Every switch in is counted: the kernel's own switch counters
 		# must agree.  schedstat's pcount skips the switch-ins of a task
 		# that was preempted while already going to sleep (sched_info only
 		# re-queues running tasks), so it may be lower, not higher.
@@ -74,14 +67,63 @@ t_accuracy() {
 	[ -z "$bad" ] || die "out of tolerance:$bad"
 }
 
-storm() {
-	spawn ptwork forkexec 1000000 /bin/true
-	spawn ptwork pingpong 1000000000
-	spawn ptwork threads 16 3600
-	spawn sh -c 'while :; do ptwork migrate 20; done'
+# An oracle that shares no clock with the scheduler: a spinner alone on its
+# CPU for a wall-clock interval (CLOCK_MONOTONIC) is charged that interval,
+# less what interrupts and kernel threads took there (2 %), and all time
+# adds up to CPUs x the interval (1 %).  With ALIGN=0 the stamps are taken
+# where the probe fires (the path for kernels that carve IRQ time out of the
+# scheduler's clock); the footer counts which path each stamp took.
+wallclock() {
+	last=$((NCPU - 1))
+	insmod $KO align=$1 || die "insmod align=$1 failed"
+	taskset -c $last ptwork spin 3600 1000000000 > /dev/null & S=$!
+	BG=$S
+	# A sleeper preempts it a few times, so that it runs in wl_spin.
+	taskset -c $last ptwork sleep 50 2000 > /dev/null
+	sleep 1
+	ptcheck snap /tmp/a $S > /tmp/ka || die "$(cat /tmp/ka)"
+	sleep 4
+	alive $S
+	ptcheck snap /tmp/b $S > /tmp/kb || die "$(cat /tmp/kb)"
+	ta=$(head -n 1 /tmp/ka) tb=$(head -n 1 /tmp/kb)
+	d=$(ptcheck delta $SYMS wl_spin /tmp/a /tmp/b) || die "$d"
+	pns=$(echo "$d" | sed 's/.* ns=\([0-9]*\).*/\1/')
+	wall=$((tb - ta))
+	al=$(($(footer /tmp/b aligned) - $(footer /tmp/a aligned)))
+	pr=$(($(footer /tmp/b probe) - $(footer /tmp/a probe)))
+	echo "align=$1: spinner $pns ns in $wall ns of wall clock ($(errpct "$pns" "$wall")%); stamps aligned=$al probe=$pr"
+	r=$(ptcheck conserve /tmp/a "$ta" /tmp/b "$tb" "$NCPU" 1) || die "$r"
+	echo "conservation: $r"
+	echo "RESULT wallclock align=$1 spinner=$(errpct "$pns" "$wall")% stamps aligned=$al probe=$pr" >&3
+	[ "$pns" -le $((wall + wall / 200)) ] || die "the spinner got more than the wall clock"
+	[ "$pns" -ge $((wall - wall / 50)) ] || die "the spinner got less than 98% of the wall clock"
+	if [ "$1" = 1 ]; then
+		[ "$al" -gt 0 ] || die "no stamp was aligned to the scheduler's"
+	else
+		[ "$al" = 0 ] && [ "$pr" -gt 0 ] || die "align=0, but stamps aligned=$al probe=$pr"
+	fi
 }
 
-# 100 load/unload cycles (PT_CYCLES) under fork+exec, ping-pong, threads
+t_wallclock() { wallclock 1; }
+t_wallclock_probe_stamps() { wallclock 0; }
+
+# Every storm process runs before and after whatever it is meant to stress.
+STORM=""
+storm() {
+	ptwork forkexec 1000000 /bin/true > /dev/null 2>&1 &
+	STORM="$!"
+	ptwork pingpong 1000000000 > /dev/null 2>&1 &
+	STORM="$STORM $!"
+	ptwork threads 16 3600 > /dev/null 2>&1 &
+	STORM="$STORM $!"
+	sh -c 'while :; do ptwork migrate 20; done' > /dev/null 2>&1 &
+	STORM="$STORM $!"
+	BG="$BG $STORM"
+	sleep 1
+	alive $STORM
+}
+
+# PT_CYCLES (100) load/unload cycles under fork+exec, ping-pong, threads
 # and migration.
 t_cycles_under_storm() {
 	storm
@@ -92,12 +134,13 @@ t_cycles_under_storm() {
 		rmmod perftop || die "rmmod failed at cycle $n"
 		n=$((n + 1))
 	done
+	alive $STORM
 	echo "RESULT cycles=$n" >&3
 	echo "$n cycles"
 }
 
-# 4 readers x 1000 reads (PT_READS), each read well-formed, while resets
-# interleave.
+# 4 readers x PT_READS (1000) reads, each well-formed, while resets
+# interleave (at least a tenth as many as reads per reader).
 t_readers_and_resets() {
 	reads=${PT_READS:-1000}
 	insmod $KO || die "insmod failed"
@@ -108,60 +151,61 @@ t_readers_and_resets() {
 		pids="$pids $!"
 	done
 	resets=0
-	alive() {
+	readers() {
 		for p in $pids; do kill -0 "$p" 2>/dev/null && return 0; done
 		return 1
 	}
-	while alive; do
+	while readers; do
 		echo reset > /proc/perftop || die "reset failed"
 		resets=$((resets + 1))
 		usleep 20000
 	done
 	for p in $pids; do wait $p || die "reader: $(cat /tmp/hammer.*)"; done
+	alive $STORM
 	cat /tmp/hammer.*
 	[ "$(cat /tmp/hammer.* | grep -c "ok reads=$reads")" = 4 ] || die "a reader failed"
 	echo "RESULT reads=$((4 * reads)) resets=$resets" >&3
 	echo "$((4 * reads)) reads, $resets resets"
+	[ "$resets" -ge $((reads / 10)) ] || die "only $resets resets during the reads"
 }
 
+# Unreclaimable slab + vmalloc in use, in kB.
 memsnap() {
 	echo 3 > /proc/sys/vm/drop_caches
 	sleep 1
-	awk '/^(SUnreclaim|VmallocUsed):/ { printf "%s %s ", $1, $2 }' /proc/meminfo
-	echo
+	awk '/^(SUnreclaim|VmallocUsed):/ { s += $2 } END { print s }' /proc/meminfo
 }
 
-# mem_returned BEFORE AFTER: unreclaimable slab at most 1 MiB, vmalloc at
-# most 256 KiB above what they were (less is fine: caches shrink).
-mem_returned() {
-	echo "before: $1"
-	echo "after:  $2"
-	set -- $1 $2
-	[ "$6" -le $(($2 + 1024)) ] || die "SUnreclaim $2 kB -> $6 kB"
-	[ "$8" -le $(($4 + 256)) ] || die "VmallocUsed $4 kB -> $8 kB"
+# mem_budget WHAT BEFORE EVENTS BYTES: memory may grow by at most BYTES per
+# event (less than one leaked allocation of the smallest size the event
+# makes), and may shrink.
+mem_budget() {
+	after=$(memsnap)
+	grown=$(((after - $2) * 1024))
+	echo "$1: $3 events, memory $2 kB -> $after kB ($((grown / $3)) bytes per event, budget $4)"
+	[ "$grown" -le $(($3 * $4)) ] || die "$1: $grown bytes kept over $3 events"
 }
 
-# max_entries=64 and 4096 distinct stacks: drops rise, output stays sane.
+# max_entries=64 and 4096 distinct stacks: the lightest are evicted into
+# "other", the output stays sane, and every tick is accounted.
 t_pool_overflow() {
 	ptwork stacks 4096
-	before=$(memsnap)
-	insmod $KO max_entries=64 top=64 show_idle=1 || die "insmod failed"
+	insmod $KO max_entries=64 top=64 || die "insmod failed"
 	ptwork stacks 4096
-	dump /tmp/a
+	dump_all /tmp/a
 	ptwork stacks 4096
-	dump /tmp/b
-	tail -n 3 /tmp/b
-	ptcheck format 64 4 < /tmp/a || die "bad format when full"
-	ptcheck format 64 4 < /tmp/b || die "bad format when full"
+	dump_all /tmp/b
+	tail -n 7 /tmp/b
+	ptcheck format 100000 8 < /tmp/a || die "bad format when full"
+	ptcheck format 100000 8 < /tmp/b || die "bad format when full"
 	grep -q ' entries=64/64 ' /tmp/b || die "the pool is not full"
-	da=$(footer /tmp/a dropped) db=$(footer /tmp/b dropped)
-	[ "$da" -gt 0 ] && [ "$db" -gt "$da" ] || die "dropped did not rise: $da -> $db"
+	oa=$(ptcheck footer stacks < /tmp/a) ob=$(ptcheck footer stacks < /tmp/b)
+	[ "$oa" -gt 0 ] && [ "$ob" -gt "$oa" ] || die "stacks in other did not rise: $oa -> $ob"
 	rmmod perftop || die "rmmod failed"
-	mem_returned "$before" "$(memsnap)"
-	echo "RESULT dropped=$db" >&3
+	echo "RESULT other_stacks=$ob evicted=$(footer /tmp/b evicted) lost=$(footer /tmp/b lost)" >&3
 }
 
-# 10 000 random writes (PT_FUZZ): none accepted, the table untouched.
+# PT_FUZZ (10 000) random writes: none accepted, the table untouched.
 t_fuzzed_writes() {
 	n=${PT_FUZZ:-10000}
 	insmod $KO top=8192 || die "insmod failed"
@@ -170,63 +214,106 @@ t_fuzzed_writes() {
 	echo "RESULT fuzzed_writes=$n" >&3
 }
 
-# Refused loads leave nothing behind, in /proc or in memory.
-t_bad_params_leave_nothing() {
-	before=$(memsnap)
-	for i in 1 2 3 4 5; do
-		for p in top=0 depth=9 max_entries=0 mode=0777 symbol=no_such_fn_perftop; do
-			insmod $KO "$p" 2>/dev/null && die "insmod $p succeeded"
-			[ ! -e /proc/perftop ] || die "insmod $p left /proc/perftop"
-		done
-		# Refused by register_kprobe, after the pool and /proc/perftop
-		# exist: the unwinding must remove and free both.
-		for s in notify_die jiffies; do
-			insmod $KO max_entries=1048576 symbol=$s 2>/dev/null &&
-				die "symbol=$s loaded"
-			[ ! -e /proc/perftop ] || die "symbol=$s left /proc/perftop"
-		done
+# Refused loads leave nothing behind, in /proc or in memory: bad parameters
+# (refused before anything is allocated), and 100 loads that fail at their
+# last step, once the tables, the files, the hotplug and PM callbacks and
+# the drain exist (the fault-injection build): the smallest allocation
+# there is a page.
+t_refused_loads_leave_nothing() {
+	for p in top=0 depth=9 max_entries=0 mode=0777 symbol=schedule; do
+		insmod $KO "$p" 2>/dev/null && die "insmod $p succeeded"
+		[ ! -e /proc/perftop ] || die "insmod $p left /proc/perftop"
 	done
-	mem_returned "$before" "$(memsnap)"
+	insmod $FAULTS_KO fault_fail_load=1 2>/dev/null && die "fault_fail_load=1 loaded"
+	before=$(memsnap)
+	n=${PT_LOADS:-100}
+	i=0
+	while [ $i -lt "$n" ]; do
+		insmod $FAULTS_KO fault_fail_load=1 2>/dev/null && die "fault_fail_load=1 loaded"
+		[ ! -e /proc/perftop ] && [ ! -e /proc/perftop_all ] || die "a refused load left /proc files"
+		i=$((i + 1))
+	done
+	grep -q '^perftop' /proc/modules && die "a refused load left a module loaded"
+	mem_budget "refused loads" "$before" "$n" 2048
 }
 
-# No number in the output is a kernel address.
+# No number in the output is a kernel address (decimal, or 8+ hex digits).
 t_no_kernel_addresses() {
 	insmod $KO top=8192 depth=8 show_idle=1 || die "insmod failed"
 	mixed_workload
 	dump /tmp/d
+	dump_all /tmp/all
 	ptcheck kaddr /proc/kallsyms < /tmp/d || die "kernel address printed"
+	ptcheck kaddr /proc/kallsyms < /tmp/all || die "kernel address printed in perftop_all"
 	grep -c 'kind=kernel' /tmp/d
 }
 
-# After rmmod, slab and vmalloc use are back where they were.
+# Memory returns: after 1000 reads (in one process: one leaked seq_file
+# buffer would be 4 KiB a read, its op 32 bytes), after PT_CYCLES (100)
+# load/unload cycles (a page is the smallest allocation of a load), and
+# after a big table.
 t_memory_returns() {
+	insmod $KO || die "insmod failed"
 	mixed_workload
+	cat /proc/perftop > /dev/null
+	before=$(memsnap)
+	ptcheck hammer /proc/perftop 1000 20 4 > /dev/null || die "reads failed"
+	mem_budget "reads" "$before" 1000 24
+	rmmod perftop
+	before=$(memsnap)
+	n=${PT_CYCLES:-100}
+	i=0
+	while [ $i -lt "$n" ]; do
+		insmod $KO || die "insmod failed"
+		cat /proc/perftop > /dev/null
+		rmmod perftop || die "rmmod failed"
+		i=$((i + 1))
+	done
+	mem_budget "load/unload cycles" "$before" "$n" 2048
 	before=$(memsnap)
 	insmod $KO max_entries=262144 top=1000 || die "insmod failed"
-	loaded=$(memsnap)
 	mixed_workload
-	cat /proc/perftop > /dev/null
+	cat /proc/perftop_all > /dev/null
 	rmmod perftop || die "rmmod failed"
-	echo "loaded: $loaded"
-	mem_returned "$before" "$(memsnap)"
+	mem_budget "a 262144-entry table" "$before" 1 65536
 }
 
-# Debug kernel only: kmemleak finds nothing of perftop's.
+# Debug kernel only: kmemleak finds no unreferenced object allocated from
+# perftop's code.  The module is gone when kmemleak scans, so its frames
+# print as bare addresses: its text range is recorded before rmmod.
 t_kmemleak() {
-	[ -e /sys/kernel/debug/kmemleak ] || die "no kmemleak on this kernel"
-	echo clear > /sys/kernel/debug/kmemleak
+	k=/sys/kernel/debug/kmemleak
+	[ -e $k ] || die "no kmemleak on this kernel"
+	echo clear > $k || die "kmemleak is off: 'echo clear' failed"
 	insmod $KO max_entries=65536 || die "insmod failed"
+	base=$(cat /sys/module/perftop/sections/.text) || die "no .text section address"
+	size=$(awk '$1 == "perftop" { print $2 }' /proc/modules)
 	mixed_workload
-	cat /proc/perftop > /dev/null
+	cat /proc/perftop /proc/perftop_all > /dev/null
+	ptcheck hammer /proc/perftop 50 20 4 > /dev/null
+	insmod $FAULTS_KO fault_fail_load=1 2>/dev/null
 	rmmod perftop || die "rmmod failed"
 	sleep 6
-	echo scan > /sys/kernel/debug/kmemleak
+	echo scan > $k || die "kmemleak scan failed"
 	sleep 6
-	echo scan > /sys/kernel/debug/kmemleak
-	cat /sys/kernel/debug/kmemleak > /tmp/leaks
-	echo "kmemleak: $(grep -c 'unreferenced object' /tmp/leaks) unreferenced objects in all"
-	if grep -q perftop /tmp/leaks; then
-		grep -B3 -A20 perftop /tmp/leaks | head -n 60
-		die "kmemleak reports an object of perftop's"
-	fi
+	echo scan > $k || die "kmemleak scan failed"
+	cat $k > /tmp/leaks || die "cannot read $k"
+	echo "kmemleak: $(grep -c 'unreferenced object' /tmp/leaks) unreferenced objects in all;" \
+		"perftop's text was $base + $size"
+	# Any backtrace frame within [base, base + size) is perftop's.
+	awk -v base="$base" -v size="$size" '
+		function hex(s,   i, c, v) {
+			v = 0; s = tolower(s); sub(/^0x/, "", s)
+			for (i = 1; i <= length(s); i++) { c = index("0123456789abcdef", substr(s, i, 1)); v = v * 16 + c - 1 }
+			return v
+		}
+		BEGIN { lo = hex(base); hi = lo + size }
+		/unreferenced object/ { obj = $0 }
+		{ for (i = 1; i <= NF; i++) if ($i ~ /^\[<[0-9a-f]+>\]$/ || $i ~ /^0x[0-9a-f]+$/ || $i ~ /^\[<0x[0-9a-f]+>\]$/) {
+			a = $i; gsub(/[\[\]<>]/, "", a)
+			v = hex(a); if (v >= lo && v < hi) { print "perftop leak: " obj; bad = 1 } } }
+		END { exit bad }' /tmp/leaks || {
+		head -n 40 /tmp/leaks
+		die "kmemleak reports an object allocated by perftop"
+	}
 }

@@ -26,8 +26,16 @@
  *   ptcheck kthread FUNC < dump            the kernel entries whose frame #0
  *                                          is in FUNC, all frames symbolised;
  *                                          prints their summed count
+ *   ptcheck chain SYMS F0,F1,.. < dump     a user entry whose frames #0, #1,
+ *                                          ... lie in F0, F1, ... in order;
+ *                                          prints the first
+ *   ptcheck now                            CLOCK_MONOTONIC, in ns
+ *   ptcheck only COMM SYMS < dump          every frame of every user entry of
+ *                                          COMM lies in a function of SYMS
+ *                                          (or the vDSO): no junk frame
  *
- * SYMS is the output of "nm -S" for the workload binary.
+ * SYMS is a colon-separated list of "nm -S" outputs, each named after the
+ * object it describes (OBJECT.syms): frames print as .../OBJECT+0xOFF.
  * Exit status: 0 pass, 1 fail (with the reason on stdout), 2 usage.
  */
 #define _GNU_SOURCE
@@ -48,12 +56,16 @@ struct row {
 	unsigned int rank;
 	unsigned int hash;
 	uint64_t ticks, ns, count;
-	int pid;
+	unsigned int procs;
+	char stack[16];
+	char pid[16];
 	char kind[16];
 	char comm[64];
 	unsigned int nframes;
 	char frames[MAX_FRAMES][256];
 };
+
+#define MAX_OBJECTS	1024
 
 struct dump {
 	char header[3][512];
@@ -61,8 +73,10 @@ struct dump {
 	unsigned long tsc_khz;
 	struct row *rows;
 	unsigned int nrows;
-	char footer[8][512];
+	char footer[16][512];
 	unsigned int nfooter;
+	char (*objects)[512];		/* "# object ..." lines, without "# object " */
+	unsigned int nobjects;
 };
 
 static void fail(const char *fmt, ...)
@@ -104,22 +118,31 @@ static void parse(FILE *f, struct dump *d)
 	int in_footer = 0;
 
 	struct row *rows = d->rows;
+	char (*objects)[512] = d->objects;
 
 	memset(d, 0, sizeof(*d));
 	d->rows = rows ? rows : calloc(MAX_ROWS, sizeof(*d->rows));
-	if (!d->rows)
+	d->objects = objects ? objects : calloc(MAX_OBJECTS, sizeof(*d->objects));
+	if (!d->rows || !d->objects)
 		fail("out of memory");
 	while (fgets(line, sizeof(line), f)) {
 		chomp(line);
-		if (!strncmp(line, "# ", 2)) {
+		if (!strncmp(line, "# object ", 9)) {
+			if (d->nobjects == MAX_OBJECTS)
+				fail("too many object lines");
+			set(d->objects[d->nobjects++], 512, line + 9);
+			in_footer = 1;
+		} else if (!strncmp(line, "# ", 2)) {
 			if (d->nrows || in_footer || d->nheader == 3) {
 				in_footer = 1;
-				if (d->nfooter < 8)
+				if (d->nfooter < 16)
 					set(d->footer[d->nfooter++], 512, line);
 			} else {
 				set(d->header[d->nheader++], 512, line);
 			}
 		} else if (!strncmp(line, "rank ", 5)) {
+			int comm = 0;
+
 			if (in_footer)
 				fail("rank line after the footer: %s", line);
 			if (d->nrows == MAX_ROWS)
@@ -127,10 +150,12 @@ static void parse(FILE *f, struct dump *d)
 			r = &d->rows[d->nrows++];
 			r->nframes = 0;
 			if (sscanf(line, "rank %u scheduled task: jhash=0x%x ticks=%" SCNu64
-				   " ns=%" SCNu64 " count=%" SCNu64 " pid=%d kind=%15s comm=%63[^\n]",
-				   &r->rank, &r->hash, &r->ticks, &r->ns, &r->count,
-				   &r->pid, r->kind, r->comm) != 8)
+				   " ns=%" SCNu64 " count=%" SCNu64 " procs=%u stack=%15s pid=%15s"
+				   " kind=%15s comm=%n",
+				   &r->rank, &r->hash, &r->ticks, &r->ns, &r->count, &r->procs,
+				   r->stack, r->pid, r->kind, &comm) != 9 || !comm)
 				fail("malformed rank line: %s", line);
+			set(r->comm, sizeof(r->comm), line + comm);
 		} else if (!strncmp(line, "  #", 3)) {
 			unsigned int idx;
 			char text[256];
@@ -171,18 +196,33 @@ static uint64_t footer_value(const struct dump *d, const char *key)
 	return 0;
 }
 
+static regex_t ksym_re, ufile_re, uspecial_re, unres_re, object_re;
+
+/*
+ * A user frame: FILE+0xOFF (an absolute, escaped path; " (file offset)" when
+ * not ELF), [vdso]+0xOFF, [anon]+0xADDR, or 0xADDR (unresolved: WHY).
+ */
 static int user_frame_ok(const char *s)
 {
-	char *end;
-	unsigned long long v;
-
-	if (strncmp(s, "0x", 2))
-		return 0;
-	v = strtoull(s, &end, 16);
-	return !*end && v >= 4096 && v < 0x800000000000ULL;
+	return !regexec(&ufile_re, s, 0, NULL, 0) || !regexec(&uspecial_re, s, 0, NULL, 0) ||
+	       !regexec(&unres_re, s, 0, NULL, 0);
 }
 
-static regex_t ksym_re;
+/* The object line naming PATH (the frame's text before its last "+0x"). */
+static int object_listed(const struct dump *d, const char *frame)
+{
+	const char *plus = strrchr(frame, '+');
+	size_t n = plus ? (size_t)(plus - frame) : 0;
+	unsigned int i;
+
+	for (i = 0; i < d->nobjects; i++) {
+		const char *p = strchr(d->objects[i], ' ');
+
+		if (p && strlen(p + 1) == n && !strncmp(p + 1, frame, n))
+			return 1;
+	}
+	return 0;
+}
 static int quiet;
 
 static int kernel_frame_ok(const char *s)
@@ -193,8 +233,9 @@ static int kernel_frame_ok(const char *s)
 static void check_format(const struct dump *d, unsigned int top, unsigned int depth)
 {
 	static const char * const keys[] = {
-		"switches", "dropped", "dropped_ticks", "missed", "busy_ticks",
-		"busy_ns", "idle_ticks", "idle_ns", "calls", "avg", "max",
+		"switches", "entries", "evicted", "lost", "lost_ticks", "gaps", "gap_ticks",
+		"missed", "busy_ticks", "busy_ns", "idle_ticks", "idle_ns", "aligned", "probe",
+		"drains", "interval_ms", "calls", "avg", "max",
 	};
 	unsigned int i, j;
 
@@ -221,70 +262,117 @@ static void check_format(const struct dump *d, unsigned int top, unsigned int de
 			fail("rank %u has %u frames, depth is %u", r->rank, r->nframes, depth);
 		if (strcmp(r->kind, "user") && strcmp(r->kind, "kernel") && strcmp(r->kind, "idle"))
 			fail("rank %u: unknown kind %s", r->rank, r->kind);
+		if (!strcmp(r->kind, "idle") && r->nframes)
+			fail("rank %u: the idle rank has frames", r->rank);
+		if (strcmp(r->stack, "complete") && strcmp(r->stack, "truncated") &&
+		    strcmp(r->stack, "limit"))
+			fail("rank %u: unknown stack=%s", r->rank, r->stack);
+		if (strcmp(r->pid, "-") && strspn(r->pid, "0123456789") != strlen(r->pid))
+			fail("rank %u: bad pid=%s", r->rank, r->pid);
 		for (j = 0; j < r->nframes; j++) {
-			int ok = strcmp(r->kind, "user") ? kernel_frame_ok(r->frames[j])
-							 : user_frame_ok(r->frames[j]);
+			int user = !strcmp(r->kind, "user");
+			int ok = user ? user_frame_ok(r->frames[j]) : kernel_frame_ok(r->frames[j]);
+
 			if (!ok)
 				fail("rank %u (%s): bad frame '%s'", r->rank, r->kind, r->frames[j]);
+			if (user && r->frames[j][0] == '/' && !object_listed(d, r->frames[j]))
+				fail("rank %u: no object line for '%s'", r->rank, r->frames[j]);
 		}
 	}
+	if (!strstr(d->footer[0], "# other: ticks="))
+		fail("no 'other' line first in the footer: %s", d->footer[0]);
+	for (i = 0; i < d->nobjects; i++)
+		if (regexec(&object_re, d->objects[i], 0, NULL, 0))
+			fail("bad object line: %s", d->objects[i]);
 	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
 		footer_value(d, keys[i]);
 	if (!quiet)
 		printf("ok ranks=%u\n", d->nrows);
 }
 
+/* A function's addresses in an object, as nm -S gives them. */
 struct range {
+	char obj[64];
 	unsigned long start, end;
 };
 
-/* FUNCS is a comma-separated list of symbols looked up in SYMS (nm -S). */
+/*
+ * FUNCS is a comma-separated list of symbols looked up in SYMS, a
+ * colon-separated list of "nm -S" outputs each named OBJECT.syms: the
+ * symbols of OBJECT, whose frames print as .../OBJECT+0xOFF.
+ */
 static unsigned int load_ranges(const char *syms, const char *funcs, struct range *out,
 				unsigned int max)
 {
-	char line[512], name[256], want[1024], *tok, *save;
+	char line[512], name[256], want[1024], files[1024], obj[64], *tok, *save, *file, *fsave;
 	unsigned long addr, size;
 	unsigned int n = 0;
-	FILE *f = fopen(syms, "r");
 
-	if (!f)
-		fail("cannot open %s", syms);
 	snprintf(want, sizeof(want), "%s", funcs);
 	for (tok = strtok_r(want, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
 		int found = 0;
 
-		rewind(f);
-		while (fgets(line, sizeof(line), f)) {
-			char type;
+		snprintf(files, sizeof(files), "%s", syms);
+		for (file = strtok_r(files, ":", &fsave); file; file = strtok_r(NULL, ":", &fsave)) {
+			const char *base = strrchr(file, '/') ? strrchr(file, '/') + 1 : file;
+			FILE *f = fopen(file, "r");
 
-			if (sscanf(line, "%lx %lx %c %255s", &addr, &size, &type, name) == 4 &&
-			    !strcmp(name, tok) && n < max) {
-				out[n].start = addr;
-				out[n].end = addr + size;
-				n++;
-				found = 1;
+			if (!f)
+				fail("cannot open %s", file);
+			set(obj, sizeof(obj), base);
+			if (strstr(obj, ".syms"))
+				*strstr(obj, ".syms") = 0;
+			while (fgets(line, sizeof(line), f)) {
+				char type;
+
+				if (sscanf(line, "%lx %lx %c %255s", &addr, &size, &type, name) == 4 &&
+				    !strcmp(name, tok) && n < max) {
+					set(out[n].obj, sizeof(out[n].obj), obj);
+					out[n].start = addr;
+					out[n].end = addr + size;
+					n++;
+					found = 1;
+				}
 			}
+			fclose(f);
 		}
 		if (!found)
 			fail("%s not in %s", tok, syms);
 	}
-	fclose(f);
 	return n;
+}
+
+/* Does user frame TEXT lie in one of the ranges? */
+static int frame_in(const char *text, const struct range *rg, unsigned int n)
+{
+	const char *plus = strrchr(text, '+'), *base = text, *p;
+	unsigned long off;
+	size_t len;
+	unsigned int i;
+
+	if (!plus || strncmp(plus, "+0x", 3))
+		return 0;
+	for (p = text; p < plus; p++)
+		if (*p == '/')
+			base = p + 1;
+	len = plus - base;
+	off = strtoul(plus + 3, NULL, 16);
+	for (i = 0; i < n; i++)
+		if (strlen(rg[i].obj) == len && !strncmp(base, rg[i].obj, len) &&
+		    off >= rg[i].start && off < rg[i].end)
+			return 1;
+	return 0;
 }
 
 static int row_matches(const struct row *r, const struct range *rg, unsigned int n)
 {
-	unsigned int i, j;
+	unsigned int j;
 
 	if (strcmp(r->kind, "user"))
 		return 0;
-	for (j = 0; j < r->nframes; j++) {
-		unsigned long a = strtoul(r->frames[j], NULL, 16);
-
-		for (i = 0; i < n; i++)
-			if (a >= rg[i].start && a < rg[i].end)
-				return 1;
-	}
+	for (j = 0; j < r->nframes; j++)
+		if (frame_in(r->frames[j], rg, n))
+			return 1;
 	return 0;
 }
 
@@ -297,8 +385,9 @@ static void list(const struct dump *d, const struct range *rg, unsigned int n)
 
 		if (n && !row_matches(r, rg, n))
 			continue;
-		printf("%u\t0x%08x\t%s\t%" PRIu64 "\t%" PRIu64 "\t%" PRIu64 "\t%d\t%s",
-		       r->rank, r->hash, r->kind, r->ticks, r->ns, r->count, r->pid, r->comm);
+		printf("%u\t0x%08x\t%s\t%" PRIu64 "\t%" PRIu64 "\t%" PRIu64 "\t%s\t%s\t%u\t%s",
+		       r->rank, r->hash, r->kind, r->ticks, r->ns, r->count, r->pid, r->comm,
+		       r->procs, r->stack);
 		for (j = 0; j < r->nframes; j++)
 			printf("\t%s", r->frames[j]);
 		printf("\n");
@@ -340,12 +429,23 @@ static void delta(const struct dump *a, const struct dump *b, const struct range
 	       entries, ticks, ns, count);
 }
 
-/* Every hex number in the dump must be outside the kernel's address space. */
+/*
+ * No number in the dump may be a kernel address: every run of decimal digits
+ * and every run of 8 or more hex digits (with or without "0x") is checked
+ * against the kernel's range in KALLSYMS and the kernel half of the address
+ * space.  A run longer than 16 hex digits (a build-id) is no address.
+ */
+static int is_kaddr(unsigned long long v, unsigned long long lo, unsigned long long hi)
+{
+	return v >= 0xffff800000000000ULL || (v >= lo && v <= hi);
+}
+
 static void kaddr(FILE *dump, const char *kallsyms)
 {
 	unsigned long long lo = ~0ULL, hi = 0, a, v;
-	char line[4096], *p, *end;
+	char line[4096], *p, *q;
 	unsigned int numbers = 0;
+	size_t n, nd;
 	FILE *k = xopen(kallsyms);
 
 	/* Per-CPU symbols are offsets, not addresses: only the kernel half. */
@@ -358,18 +458,34 @@ static void kaddr(FILE *dump, const char *kallsyms)
 	if (hi < 0xffff800000000000ULL)
 		fail("%s shows no kernel addresses: run as root with kptr_restrict=0", kallsyms);
 	while (fgets(line, sizeof(line), dump)) {
-		for (p = line; (p = strstr(p, "0x")); p = end) {
-			v = strtoull(p + 2, &end, 16);
-			if (end == p + 2) {
-				end = p + 2;
+		for (p = line; *p; p = q) {
+			if (!isxdigit((unsigned char)*p)) {
+				q = p + 1;
 				continue;
 			}
-			numbers++;
-			/* An offset after a symbol ("+0x1b/0x40") is not an address. */
-			if (p > line && (p[-1] == '+' || p[-1] == '/'))
+			if (p[0] == '0' && p[1] == 'x')
+				p += 2;
+			n = strspn(p, "0123456789abcdefABCDEF");
+			nd = strspn(p, "0123456789");
+			q = p + (n ? n : 1);
+			/* A word that merely has letters a-f in it is no number. */
+			if (p > line && (isalnum((unsigned char)p[-1]) || p[-1] == '_') &&
+			    !(p >= line + 2 && p[-2] == '0' && p[-1] == 'x'))
 				continue;
-			if (v >= 0xffff800000000000ULL || (v >= lo && v <= hi))
-				fail("kernel address 0x%llx printed: %s", v, line);
+			if (isalnum((unsigned char)*q) || *q == '_')
+				continue;
+			if (nd == n && n <= 20) {
+				numbers++;
+				v = strtoull(p, NULL, 10);
+				if (is_kaddr(v, lo, hi))
+					fail("kernel address %llu printed (decimal): %s", v, line);
+			}
+			if (n >= 8 && n <= 16) {
+				numbers++;
+				v = strtoull(p, NULL, 16);
+				if (is_kaddr(v, lo, hi))
+					fail("kernel address 0x%llx printed: %s", v, line);
+			}
 		}
 	}
 	printf("ok numbers=%u kernel_range=%llx-%llx\n", numbers, lo, hi);
@@ -384,7 +500,7 @@ static uint64_t mono_ns(void)
 }
 
 /*
- * One read of /proc/perftop into OUT, stamped, and the schedstat of PIDS read
+ * One read of /proc/perftop_all into OUT, stamped, and the schedstat of PIDS read
  * right before it: perftop takes its snapshot at the first read(), so only
  * an open() separates the two.  Running SCHED_FIFO keeps the workloads from
  * running in between on a single CPU.  Two snapshots then give perftop and
@@ -413,9 +529,9 @@ static void snap(const char *out, char **pids, int npids)
 		if (!stat[i] || !status[i])
 			fail("cannot open the schedstat or status of %s", pids[i]);
 	}
-	in = fopen("/proc/perftop", "r");
+	in = fopen("/proc/perftop_all", "r");
 	if (!in)
-		fail("cannot open /proc/perftop");
+		fail("cannot open /proc/perftop_all");
 	t0 = mono_ns();
 	for (i = 0; i < npids; i++) {
 		if (fscanf(stat[i], "%llu %llu %llu", &run[i], &wait, &pcount[i]) != 3)
@@ -450,22 +566,31 @@ static double pct(double a, double b)
 	return b ? 100.0 * (a - b) / b : 0;
 }
 
+/*
+ * Conservation of time from dump A (taken at TA ns) to dump B (TB): busy +
+ * idle + the slices dropped for missed switches make NCPU x the elapsed
+ * time, within LIMIT %.  And B's entries (idle included: /proc/perftop_all)
+ * plus "other" sum to busy + idle.
+ */
 static void conserve(const struct dump *a, uint64_t ta, const struct dump *b, uint64_t tb,
 		     unsigned int ncpu, double limit)
 {
-	uint64_t sum = 0, fb = footer_value(b, "busy_ticks") + footer_value(b, "idle_ticks");
+	uint64_t sum = footer_value(b, "ticks"), fb;
 	double acc, wall, err;
 	unsigned int i;
 
+	fb = footer_value(b, "busy_ticks") - footer_value(b, "lost_ticks") +
+	     footer_value(b, "idle_ticks");
 	for (i = 0; i < b->nrows; i++)
 		sum += b->rows[i].ticks;
-	if (footer_value(b, "entries") > b->nrows)
-		fail("only %u of the entries are ranked: load with top >= max_entries", b->nrows);
+	if (footer_value(b, "entries") + 1 > b->nrows)
+		fail("only %u of the entries are ranked: read /proc/perftop_all", b->nrows);
 	if (sum != fb)
-		fail("ranked entries sum to %" PRIu64 " ticks, busy + idle is %" PRIu64, sum, fb);
+		fail("entries and other sum to %" PRIu64 " ticks, busy - lost + idle is %" PRIu64,
+		     sum, fb);
 	acc = (double)(footer_value(b, "busy_ns") - footer_value(a, "busy_ns")) +
 	      (double)(footer_value(b, "idle_ns") - footer_value(a, "idle_ns")) +
-	      (double)(footer_value(b, "dropped_ticks") - footer_value(a, "dropped_ticks")) *
+	      (double)(footer_value(b, "gap_ticks") - footer_value(a, "gap_ticks")) *
 		      1e6 / b->tsc_khz;
 	wall = (double)(tb - ta) * ncpu;
 	err = pct(acc, wall);
@@ -517,6 +642,85 @@ static void kthread(const struct dump *d, const char *func)
 	printf("ok entries=%u count=%" PRIu64 "\n", entries, count);
 }
 
+/* The user entries whose frames #0.. lie in FUNCS, one function each, in order. */
+static void chain(const struct dump *d, const char *syms, const char *funcs)
+{
+	char want[1024], *tok, *save;
+	struct range rg[64];
+	unsigned int i, j, n = 0, nf = 0, found = 0, per[16];
+
+	snprintf(want, sizeof(want), "%s", funcs);
+	for (tok = strtok_r(want, ",", &save); tok && nf < 16; tok = strtok_r(NULL, ",", &save)) {
+		unsigned int k = load_ranges(syms, tok, rg + n, 64 - n);
+
+		per[nf++] = k;
+		n += k;
+	}
+	for (i = 0; i < d->nrows; i++) {
+		const struct row *r = &d->rows[i];
+		unsigned int base = 0;
+
+		if (strcmp(r->kind, "user") || r->nframes < nf)
+			continue;
+		for (j = 0; j < nf; j++) {
+			if (!frame_in(r->frames[j], rg + base, per[j]))
+				break;
+			base += per[j];
+		}
+		if (j < nf)
+			continue;
+		if (!found++) {
+			printf("rank %u ns=%" PRIu64 " count=%" PRIu64 " procs=%u stack=%s:",
+			       r->rank, r->ns, r->count, r->procs, r->stack);
+			for (j = 0; j < r->nframes; j++)
+				printf(" %s", r->frames[j]);
+			printf("\n");
+		}
+	}
+	if (!found)
+		fail("no user entry with frames in %s", funcs);
+}
+
+/* Every frame of COMM's user entries is in one of SYMS's functions, or the vDSO. */
+static void only(const struct dump *d, const char *comm, const char *syms)
+{
+	char line[512], name[256], type;
+	unsigned long addr, size;
+	struct range *rg = calloc(65536, sizeof(*rg));
+	unsigned int i, j, n = 0, rows = 0;
+	const char *obj = strrchr(syms, '/') ? strrchr(syms, '/') + 1 : syms;
+	FILE *f = xopen(syms);
+
+	if (!rg)
+		fail("out of memory");
+	while (fgets(line, sizeof(line), f) && n < 65536)
+		if (sscanf(line, "%lx %lx %c %255s", &addr, &size, &type, name) == 4 &&
+		    (type == 'T' || type == 't') && size) {
+			set(rg[n].obj, sizeof(rg[n].obj), obj);
+			if (strstr(rg[n].obj, ".syms"))
+				*strstr(rg[n].obj, ".syms") = 0;
+			rg[n].start = addr;
+			rg[n].end = addr + size;
+			n++;
+		}
+	fclose(f);
+	for (i = 0; i < d->nrows; i++) {
+		const struct row *r = &d->rows[i];
+
+		if (strcmp(r->kind, "user") || strcmp(r->comm, comm))
+			continue;
+		rows++;
+		for (j = 0; j < r->nframes; j++)
+			if (strncmp(r->frames[j], "[vdso]+", 7) && !frame_in(r->frames[j], rg, n))
+				fail("rank %u: frame #%u '%s' is in no function of %s", r->rank, j,
+				     r->frames[j], syms);
+	}
+	free(rg);
+	if (!rows)
+		fail("no user entry of %s", comm);
+	printf("ok entries=%u\n", rows);
+}
+
 int main(int argc, char **argv)
 {
 	static struct dump d, e;
@@ -526,7 +730,13 @@ int main(int argc, char **argv)
 
 	if (regcomp(&ksym_re,
 		    "^[A-Za-z_.$][A-Za-z0-9_.$]*\\+0x[0-9a-f]+/0x[0-9a-f]+( \\[[A-Za-z0-9_]+\\])?$",
-		    REG_EXTENDED | REG_NOSUB))
+		    REG_EXTENDED | REG_NOSUB) ||
+	    regcomp(&ufile_re, "^/[^ ]*\\+0x[0-9a-f]+( \\(file offset\\))?$",
+		    REG_EXTENDED | REG_NOSUB) ||
+	    regcomp(&uspecial_re, "^\\[(vdso|anon)\\]\\+0x[0-9a-f]+$", REG_EXTENDED | REG_NOSUB) ||
+	    regcomp(&unres_re, "^0x[0-9a-f]+ \\(unresolved: [a-z ]+\\)$",
+		    REG_EXTENDED | REG_NOSUB) ||
+	    regcomp(&object_re, "^build-id=([0-9a-f]+|none) /[^ ]*$", REG_EXTENDED | REG_NOSUB))
 		return 2;
 	if (!strcmp(cmd, "format") && argc == 4) {
 		parse(stdin, &d);
@@ -558,6 +768,14 @@ int main(int argc, char **argv)
 	} else if (!strcmp(cmd, "kthread") && argc == 3) {
 		parse(stdin, &d);
 		kthread(&d, argv[2]);
+	} else if (!strcmp(cmd, "now") && argc == 2) {
+		printf("%" PRIu64 "\n", mono_ns());
+	} else if (!strcmp(cmd, "chain") && argc == 4) {
+		parse(stdin, &d);
+		chain(&d, argv[2], argv[3]);
+	} else if (!strcmp(cmd, "only") && argc == 4) {
+		parse(stdin, &d);
+		only(&d, argv[2], argv[3]);
 	} else {
 		fprintf(stderr, "usage: see the comment at the top of ptcheck.c\n");
 		return 2;

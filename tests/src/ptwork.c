@@ -16,13 +16,20 @@
  *   ptwork migrate COUNT                 hop between CPUs COUNT times
  *   ptwork forkexec COUNT PROG           fork + exec PROG COUNT times
  *   ptwork stacks COUNT                  yield from COUNT distinct user stacks
+ *   ptwork rename NAME SECONDS           spin in wl_spin as a task named NAME
  *   ptwork asuser UID FILE r|w           open FILE as UID; print the errno
+ *   ptwork asuid UID PROG [ARG...]       exec PROG as UID
+ *   ptwork capsdrop FILE                 as root without CAP_SYS_ADMIN and
+ *                                        CAP_PERFMON, read FILE; print the errno
+ *   ptwork pidns FILE                    copy FILE to stdout from a new pid
+ *                                        namespace
  *   ptwork write FILE STRING             one write(2); print OK or the errno
  *   ptwork writefuzz FILE COUNT SEED     random writes; count the accepted
  *   ptwork cpus                          number of online CPUs
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <grp.h>
 #include <fcntl.h>
 #include <sched.h>
 #include <pthread.h>
@@ -32,9 +39,11 @@
 #include <time.h>
 #include <unistd.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/time.h>
 #include <sys/wait.h>
+#include <linux/capability.h>
 
 #define NOINLINE __attribute__((noinline))
 
@@ -300,8 +309,8 @@ static int forkexec(long count, const char *prog)
 
 /*
  * ---- distinct stacks ---------------------------------------------------
- * Four levels, each calling the next from one of 16 distinct call sites:
- * up to 16^4 = 65536 different user stacks.  At the bottom, a byte goes to
+ * Five levels, each calling the next from one of 16 distinct call sites:
+ * up to 16^5 = 1048576 different user stacks.  At the bottom, a byte goes to
  * a partner process on the same CPU and back: the read blocks, so every one
  * of those stacks is switched in exactly once.
  */
@@ -326,7 +335,8 @@ NOINLINE void wl_leaf(void)
 
 static unsigned long stack_id;
 
-NOINLINE void wl_level4(void) { CALL16(wl_leaf, stack_id >> 12); }
+NOINLINE void wl_level5(void) { CALL16(wl_leaf, stack_id >> 16); }
+NOINLINE void wl_level4(void) { CALL16(wl_level5, stack_id >> 12); }
 NOINLINE void wl_level3(void) { CALL16(wl_level4, stack_id >> 8); }
 NOINLINE void wl_level2(void) { CALL16(wl_level3, stack_id >> 4); }
 NOINLINE void wl_level1(void) { CALL16(wl_level2, stack_id); }
@@ -377,6 +387,79 @@ static int asuser(int uid, const char *file, const char *how)
 		fd = -1;
 	printf("%s\n", fd < 0 ? strerrorname_np(errno) : "OK");
 	return 0;
+}
+
+/* Run PROG as UID (and its gid), with no supplementary groups. */
+static int asuid(int uid, char **argv)
+{
+	if (setgroups(0, NULL) || setgid(uid) || setuid(uid)) {
+		perror("setuid");
+		return 2;
+	}
+	execv(argv[0], argv);
+	perror(argv[0]);
+	return 127;
+}
+
+/*
+ * Root as a default container has it: uid 0, but without CAP_SYS_ADMIN and
+ * CAP_PERFMON (dropped from the bounding set, the permitted and the
+ * effective sets).  Then read FILE.
+ */
+static int capsdrop(const char *file)
+{
+	struct __user_cap_header_struct h = { .version = _LINUX_CAPABILITY_VERSION_3 };
+	struct __user_cap_data_struct d[2];
+	static const int drop[] = { CAP_SYS_ADMIN, CAP_PERFMON };
+	char buf[64];
+	unsigned int i;
+	int fd;
+
+	if (syscall(SYS_capget, &h, d))
+		return 2;
+	for (i = 0; i < 2; i++) {
+		if (prctl(PR_CAPBSET_DROP, drop[i], 0, 0, 0))
+			return 2;
+		d[drop[i] / 32].effective &= ~(1U << (drop[i] % 32));
+		d[drop[i] / 32].permitted &= ~(1U << (drop[i] % 32));
+		d[drop[i] / 32].inheritable &= ~(1U << (drop[i] % 32));
+	}
+	if (syscall(SYS_capset, &h, d))
+		return 2;
+	fd = open(file, O_RDONLY);
+	if (fd >= 0 && read(fd, buf, sizeof(buf)) < 0)
+		fd = -1;
+	printf("uid=%d %s\n", getuid(), fd < 0 ? strerrorname_np(errno) : "OK");
+	return 0;
+}
+
+/* FILE as a reader in a new pid namespace (pid 1 there) sees it. */
+static int pidns(const char *file)
+{
+	char buf[65536];
+	ssize_t n;
+	pid_t pid;
+	int fd, st;
+
+	if (unshare(CLONE_NEWPID)) {
+		perror("unshare");
+		return 2;
+	}
+	pid = fork();
+	if (pid == 0) {
+		fd = open(file, O_RDONLY);
+		if (fd < 0) {
+			perror(file);
+			_exit(2);
+		}
+		while ((n = read(fd, buf, sizeof(buf))) > 0)
+			if (write(1, buf, n) != n)
+				_exit(2);
+		_exit(getpid() == 1 ? 0 : 3);
+	}
+	if (pid < 0 || waitpid(pid, &st, 0) < 0)
+		return 2;
+	return WIFEXITED(st) ? WEXITSTATUS(st) : 2;
 }
 
 static int writestr(const char *file, const char *s)
@@ -476,6 +559,16 @@ int main(int argc, char **argv)
 		return stacks(a);
 	else if (!strcmp(cmd, "asuser") && argc > 4)
 		return asuser(a, argv[3], argv[4]);
+	else if (!strcmp(cmd, "asuid") && argc > 3)
+		return asuid(a, argv + 3);
+	else if (!strcmp(cmd, "capsdrop") && argc > 2)
+		return capsdrop(argv[2]);
+	else if (!strcmp(cmd, "pidns") && argc > 2)
+		return pidns(argv[2]);
+	else if (!strcmp(cmd, "rename") && argc > 3) {
+		prctl(PR_SET_NAME, argv[2], 0, 0, 0);
+		spinner(atof(argv[3]), 50);
+	}
 	else if (!strcmp(cmd, "write") && argc > 3)
 		return writestr(argv[2], argv[3]);
 	else if (!strcmp(cmd, "writefuzz") && argc > 4)

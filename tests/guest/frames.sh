@@ -1,0 +1,78 @@
+# SPDX-License-Identifier: GPL-2.0-only
+# User frames as object file + offset: a PIE program with a shared library
+# and threads (ptpie, libptlib.so: frame pointers and symbols, as nm sees
+# them), a 32-bit program, and busybox (no frame pointers).  Sourced by
+# suite.sh.
+
+# 30 separately exec'd runs of one loop are one rank: its frames lie in the
+# functions nm names, in the library and in the PIE, whatever the address
+# each run was loaded at; its time is theirs, by the kernel's accounting.
+t_pie_processes() {
+	insmod $KO top=8192 || die "insmod failed"
+	: > /tmp/loops
+	i=0
+	while [ $i -lt 30 ]; do
+		ptpie loop 20 ${PT_PIE_ROUNDS:-100000} >> /tmp/loops || die "ptpie loop failed"
+		i=$((i + 1))
+	done
+	dump_all /tmp/d
+	ptcheck format 1000000 8 < /tmp/d || die "bad format"
+	c=$(ptcheck chain $PIESYMS lib_sleep,lib_work,pie_loop,loop,main < /tmp/d) || die "$c"
+	echo "$c"
+	ptcheck list $PIESYMS pie_loop < /tmp/d > /tmp/rows
+	n=$(wc -l < /tmp/rows)
+	procs=$(awk -F'\t' '{ s += $9 } END { print s + 0 }' /tmp/rows)
+	pns=$(awk -F'\t' '{ s += $5 } END { print s + 0 }' /tmp/rows)
+	kns=$(sed -n 's/.* run_ns=\([0-9]*\).*/\1/p' /tmp/loops | awk '{ s += $1 } END { print s + 0 }')
+	echo "ranks=$n procs=$procs perftop_ns=$pns schedstat_ns=$kns error=$(errpct "$pns" "$kns")%"
+	echo "RESULT pie_processes ranks=$n procs=$procs error=$(errpct "$pns" "$kns")%" >&3
+	[ "$n" -ge 1 ] && [ "$n" -le 2 ] || die "$n ranks for one code path run by 30 processes"
+	[ "$procs" -ge 30 ] || die "the ranks count $procs processes, 30 ran"
+	within "$pns" "$kns" 2 || die "time $pns ns against the kernel's $kns ns"
+	grep -q '^  #[0-9] /lib/libptlib.so+0x' /tmp/d || die "no frame names libptlib.so"
+	grep -q '^  #[0-9] /bin/ptpie+0x' /tmp/d || die "no frame names ptpie"
+}
+
+# Threads keep their whole frame-pointer chain, though their stacks lie just
+# below the shared libraries.
+t_pie_threads() {
+	insmod $KO top=8192 || die "insmod failed"
+	ptpie threads 3 3 || die "ptpie threads failed"
+	dump_all /tmp/d
+	c=$(ptcheck chain $PIESYMS \
+		lib_sleep,lib_work,pie_deep4,pie_deep3,pie_deep2,pie_deep1,pie_thread < /tmp/d) ||
+		die "$c"
+	echo "$c"
+}
+
+# A 32-bit task's stack is walked as 32-bit frames, and nothing else.
+t_compat32() {
+	pt32 0.01 2>/tmp/err || skip "no 32-bit programs here: $(cat /tmp/err)"
+	insmod $KO top=8192 || die "insmod failed"
+	pt32 2 || die "pt32 failed"
+	dump_all /tmp/d
+	c=$(ptcheck chain $SYMS32 w32_sleep,w32_spin,main < /tmp/d) || die "$c"
+	echo "$c"
+	ptcheck only pt32 $SYMS32 < /tmp/d || die "a 32-bit frame outside pt32's functions"
+}
+
+# busybox has no frame pointers: its stacks are cut at the first frame that
+# is not a return address, marked truncated, and never show junk.
+t_no_junk_frames() {
+	insmod $KO top=8192 || die "insmod failed"
+	ptwork forkexec 30 /bin/true > /dev/null
+	i=0
+	while [ $i -lt 30 ]; do
+		/bin/true
+		i=$((i + 1))
+	done
+	dump_all /tmp/d
+	ptcheck only true $BUSYBOXSYMS < /tmp/d || die "a busybox frame outside its text"
+	grep -A8 'comm=true$' /tmp/d | head -n 12
+	grep 'comm=true$' /tmp/d | grep -q 'stack=truncated' ||
+		die "no truncated busybox stack"
+	if grep -q '(unresolved' /tmp/d; then
+		grep '(unresolved' /tmp/d | head -n 3
+		die "a frame in a file mapping was not resolved"
+	fi
+}

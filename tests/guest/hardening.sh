@@ -1,0 +1,212 @@
+# SPDX-License-Identifier: GPL-2.0-only
+# Who may read, what a hostile user can do to the table, and the clock:
+# containers, task names, floods, missed switches, a clock that steps back.
+# Sourced by suite.sh.
+
+# Root without CAP_SYS_ADMIN and CAP_PERFMON (a default container's root)
+# is refused whatever the mode; so is any user with mode=0644.
+t_caps_refused() {
+	insmod $KO mode=0644 || die "insmod mode=0644 failed"
+	for f in /proc/perftop /proc/perftop_all; do
+		r=$(ptwork capsdrop $f); [ "$r" = "uid=0 EPERM" ] || die "root without caps, $f: $r"
+		r=$(ptwork asuser 65534 $f r); [ "$r" = EPERM ] || die "nobody, mode=0644, $f: $r"
+		r=$(ptwork asuser 0 $f r); [ "$r" = OK ] || die "root, $f: $r"
+	done
+	r=$(ptwork asuser 65534 /proc/perftop w); [ "$r" = EACCES ] || die "nobody write: $r"
+	echo "root without CAP_SYS_ADMIN/CAP_PERFMON and nobody: EPERM; root: OK"
+}
+
+# A reader in a new pid namespace sees no host pid.
+t_pidns_hides_pids() {
+	insmod $KO top=50 || die "insmod failed"
+	spawn ptwork spin 3 50
+	spawn ptwork sleep 1000 1000
+	sleep 1
+	ptwork pidns /proc/perftop > /tmp/ns || die "reading from a new pid namespace failed"
+	dump /tmp/host
+	ptcheck format 50 4 < /tmp/ns || die "bad format in the namespace"
+	grep -c '^rank' /tmp/ns
+	grep -q '^rank .* pid=-' /tmp/ns || die "no hidden pid"
+	# Only the reader itself, pid 1 there, may show up.
+	if grep -Eq '^rank .* pid=([2-9]|[1-9][0-9]+) ' /tmp/ns; then
+		grep -E '^rank .* pid=([2-9]|[1-9][0-9]+) ' /tmp/ns | head -n 3
+		die "a host pid is shown in a pid namespace"
+	fi
+	grep -Eq '^rank .* pid=[1-9]' /tmp/host || die "the host reader sees no pid"
+}
+
+# A task that names itself with a newline cannot start a line of its own.
+t_comm_escaped() {
+	insmod $KO || die "insmod failed"
+	ptwork rename "$(printf 'x\nrank 1 scheduled task: fake')" 2 || die "ptwork rename failed"
+	dump /tmp/d
+	grep -n 'comm=x' /tmp/d
+	grep -qx 'rank 1 schedu' /tmp/d && die "the task name injected a line"
+	grep -Fq 'comm=x\nrank 1 schedu' /tmp/d || die "the name is not shown escaped"
+	ptcheck format 20 4 < /tmp/d || die "bad format"
+}
+
+# An unprivileged user making PT_FLOOD (100 000) distinct single-use stacks
+# neither pushes a busy stack out nor blinds the table: the spinner stays in
+# the top 3 with its time right, idle time stays right, and the footer
+# says what was folded into "other" or lost.
+t_flood() {
+	n=${PT_FLOOD:-100000}
+	last=$((NCPU - 1))
+	insmod $KO || die "insmod failed"
+	taskset -c $last ptwork spin 3600 50 > /dev/null & S=$!
+	taskset -c $last ptwork sleep 100000000 1000 > /dev/null & L=$!
+	BG="$S $L"
+	sleep 1
+	ptcheck snap /tmp/a $S > /tmp/ka || die "$(cat /tmp/ka)"
+	ptwork asuid 65534 /bin/ptwork stacks $n || die "the flood failed"
+	alive $S $L
+	ptcheck snap /tmp/b $S > /tmp/kb || die "$(cat /tmp/kb)"
+	dump /tmp/top
+	head -n 8 /tmp/top
+	grep '^#' /tmp/top | tail -n 7
+	best=$(ptcheck list $SYMS wl_spin < /tmp/top | head -n 1 | cut -f 1)
+	[ -n "$best" ] && [ "$best" -le 3 ] || die "the spinner is at rank ${best:-none}, not in the top 3"
+	d=$(ptcheck delta $SYMS wl_spin,wl_spin_yield /tmp/a /tmp/b) || die "$d"
+	pns=$(echo "$d" | sed 's/.* ns=\([0-9]*\).*/\1/')
+	kns=$(awk 'NR == FNR { if (FNR == 2) a = $1; next } FNR == 2 { print $1 - a }' /tmp/ka /tmp/kb)
+	echo "spinner: perftop $pns ns, schedstat $kns ns ($(errpct "$pns" "$kns")%)"
+	within "$pns" "$kns" 2 || die "the spinner's time is off: $pns against $kns ns"
+	r=$(ptcheck conserve /tmp/a "$(head -n 1 /tmp/ka)" /tmp/b "$(head -n 1 /tmp/kb)" "$NCPU" 1) ||
+		die "$r"
+	echo "conservation: $r"
+	other=$(ptcheck footer stacks < /tmp/b) lost=$(footer /tmp/b lost)
+	echo "RESULT flood stacks=$n other_stacks=$other lost=$lost evicted=$(footer /tmp/b evicted)" >&3
+	[ $((other + lost)) -gt 0 ] || die "the footer shows nothing folded or lost after $n stacks"
+}
+
+# A reset keeps the time a running task uses after it.
+t_reset_keeps_running() {
+	last=$((NCPU - 1))
+	insmod $KO top=8192 || die "insmod failed"
+	spawn taskset -c $last ptwork spin 60 1000000000
+	# A sleeper on its CPU preempts it now and then, so that its stack is
+	# wl_spin's when the sleeper is done and it runs on alone.
+	taskset -c $last ptwork sleep 50 2000 > /dev/null
+	echo reset > /proc/perftop || die "reset refused"
+	t0=$(ptcheck now)
+	sleep 1
+	dump /tmp/d
+	t1=$(ptcheck now)
+	ns=$(sum_col /tmp/d wl_spin 5)
+	echo "spinner after the reset: $ns ns in $((t1 - t0)) ns"
+	[ "$ns" -ge $(((t1 - t0) * 8 / 10)) ] || die "the spinner lost the time it ran after the reset"
+	[ "$ns" -le $(((t1 - t0) * 12 / 10 + 200000000)) ] || die "the spinner kept time from before the reset"
+}
+
+# switches_gap NAME CMD...: under load, CMD makes switches go unseen for
+# about 2 s.  No entry may gain that time, the footer counts the gap, and
+# busy + idle + gap still make the elapsed time.
+switches_gap() {
+	_what=$1
+	shift
+	last=$((NCPU - 1))
+	taskset -c $last ptwork spin 3600 50 > /dev/null & S=$!
+	taskset -c $last ptwork sleep 100000000 1000 > /dev/null & L=$!
+	BG="$S $L"
+	sleep 1
+	ptcheck snap /tmp/a $S > /tmp/ka || die "$(cat /tmp/ka)"
+	"$@"
+	sleep 1
+	alive $S $L
+	ptcheck snap /tmp/b $S > /tmp/kb || die "$(cat /tmp/kb)"
+	d=$(ptcheck delta $SYMS wl_spin,wl_spin_yield /tmp/a /tmp/b) || die "$d"
+	pns=$(echo "$d" | sed 's/.* ns=\([0-9]*\).*/\1/')
+	kns=$(awk 'NR == FNR { if (FNR == 2) a = $1; next } FNR == 2 { print $1 - a }' /tmp/ka /tmp/kb)
+	gaps=$(($(footer /tmp/b gaps) - $(footer /tmp/a gaps)))
+	gap_ns=$((($(footer /tmp/b gap_ticks) - $(footer /tmp/a gap_ticks)) * 1000000 / $(sed -n 's/.*tsc_khz=\([0-9]*\).*/\1/p' /tmp/b)))
+	echo "$_what: spinner perftop $pns ns, schedstat $kns ns; gaps=$gaps gap_ns=$gap_ns"
+	echo "RESULT $_what gaps=$gaps gap_ns=$gap_ns spinner_ns=$pns schedstat_ns=$kns" >&3
+	[ "$gaps" -ge 1 ] || die "no gap counted"
+	r=$(ptcheck conserve /tmp/a "$(head -n 1 /tmp/ka)" /tmp/b "$(head -n 1 /tmp/kb)" "$NCPU" 1) ||
+		die "$r"
+	echo "conservation: $r"
+}
+
+blind_kprobes() {
+	echo 0 > /sys/kernel/debug/kprobes/enabled || die "cannot disable kprobes"
+	sleep 2
+	echo 1 > /sys/kernel/debug/kprobes/enabled || die "cannot enable kprobes"
+}
+
+# Kprobes disabled for 2 s: the spinner, which ran through it, is not
+# charged the blind time.
+t_gap_kprobes_disabled() {
+	[ -w /sys/kernel/debug/kprobes/enabled ] || skip "no /sys/kernel/debug/kprobes/enabled"
+	insmod $KO top=8192 || die "insmod failed"
+	switches_gap kprobes_disabled blind_kprobes
+	[ "$pns" -le $((kns - 1500000000)) ] || die "the spinner was charged the 2 s nobody saw"
+}
+
+cpu_offline() {
+	echo 0 > /sys/devices/system/cpu/cpu$last/online || die "cannot offline CPU $last"
+	sleep 2
+	echo 1 > /sys/devices/system/cpu/cpu$last/online || die "cannot online CPU $last"
+}
+
+# A CPU offline for 2 s: its last slice is not charged the time it was away.
+t_gap_cpu_offline() {
+	[ "$NCPU" -ge 2 ] && [ -w /sys/devices/system/cpu/cpu$((NCPU - 1))/online ] ||
+		skip "no CPU that can go offline"
+	insmod $KO top=8192 || die "insmod failed"
+	switches_gap cpu_offline cpu_offline
+	[ "$gap_ns" -ge 1500000000 ] || die "the offline time is not counted as a gap"
+}
+
+# The TSC steps back 5 s on every CPU (the fault-injection build): the
+# slices in flight are dropped and accounting goes on at once, instead of
+# charging nothing until the clock has caught up.
+t_clock_step_back() {
+	last=$((NCPU - 1))
+	insmod $FAULTS_KO top=8192 || die "insmod perftop_faults failed"
+	spawn taskset -c $last ptwork spin 3600 50
+	spawn taskset -c $last ptwork sleep 100000000 1000
+	sleep 1
+	dump /tmp/a
+	echo 5000 > /sys/module/perftop_faults/parameters/fault_tsc_back_ms
+	sleep 2
+	dump /tmp/b
+	gaps=$(($(footer /tmp/b gaps) - $(footer /tmp/a gaps)))
+	ns=$(($(sum_col /tmp/b wl_spin 5) - $(sum_col /tmp/a wl_spin 5)))
+	echo "after a 5 s step back: gaps=$gaps, the spinner gained $ns ns in 2 s"
+	[ "$gaps" -ge 1 ] || die "no gap counted"
+	[ "$ns" -ge 500000000 ] || die "accounting froze after the clock stepped back"
+}
+
+# Debug kernel only, with the irqsoff tracer: reads and a reset of a full
+# 1048576-entry table under load keep interrupts off for no longer than
+# PT_IRQSOFF_US (20 ms under TCG with KASAN and lockdep; a clear of the
+# old design's buckets alone took longer), and no section that long starts
+# or ends in perftop's code.
+t_irqs_off() {
+	tr=/sys/kernel/tracing
+	[ -e $tr/current_tracer ] || mount -t tracefs tracefs $tr || die "no tracefs"
+	grep -qw irqsoff $tr/available_tracers || die "no irqsoff tracer in this kernel"
+	bound=${PT_IRQSOFF_US:-20000}
+	insmod $FAULTS_KO max_entries=1048576 top=10000 || die "insmod failed"
+	echo 1048576 > /sys/module/perftop_faults/parameters/fault_fill || die "cannot fill the table"
+	grep -q ' entries=1048576/1048576 ' /proc/perftop || die "the table is not full"
+	storm
+	echo 0 > $tr/options/function-trace
+	echo irqsoff > $tr/current_tracer || die "cannot select the irqsoff tracer"
+	echo 0 > $tr/tracing_max_latency
+	echo 1 > $tr/tracing_on
+	for i in 1 2 3 4 5; do
+		cat /proc/perftop > /dev/null || die "read failed"
+	done
+	echo reset > /proc/perftop || die "reset failed"
+	cat /proc/perftop > /dev/null
+	echo 0 > $tr/tracing_on
+	max=$(cat $tr/tracing_max_latency)
+	grep -E 'started at|ended at|=>' $tr/trace | head -n 8
+	echo nop > $tr/current_tracer
+	alive $STORM
+	echo "longest interrupts-off section: $max us (bound $bound us)"
+	echo "RESULT irqs_off max_us=$max bound_us=$bound" >&3
+	[ "$max" -le "$bound" ] || die "interrupts were off for $max us"
+}
