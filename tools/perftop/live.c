@@ -110,6 +110,7 @@ static void report(struct live *l, const struct page *p, double t, size_t max_ro
 	uint64_t idle = reset || p->idle_ns < l->prev_idle ? p->idle_ns : p->idle_ns - l->prev_idle;
 	char clock[16], tb[32];
 	time_t wall_clock = time(NULL);
+	struct tm tm = { 0 };
 
 	for (size_t i = 0; i < p->nranks; i++) {
 		const struct rank *r = &p->ranks[i];
@@ -129,7 +130,8 @@ static void report(struct live *l, const struct page *p, double t, size_t max_ro
 	}
 	qsort(rows, n, sizeof(*rows), by_time);
 
-	strftime(clock, sizeof(clock), "%H:%M:%S", localtime(&wall_clock));
+	if (!localtime_r(&wall_clock, &tm) || !strftime(clock, sizeof(clock), "%H:%M:%S", &tm))
+		clock[0] = '\0';
 	format_ns(tb, sizeof(tb), busy);
 	b->len = 0;
 	sb_addf(b, "perftop %s  %s  every %g s%s\n", p->version, clock, l->interval,

@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "perftop.h"
 
@@ -463,6 +464,9 @@ int page_read(struct page *p, const char *path)
 	if (err) {
 		memset(p, 0, sizeof(*p));
 		/* The module's files: say what to do about it. */
+		if (err == -ENOENT && !strcmp(path, "/proc/perftop_all") && !access("/proc/perftop", F_OK))
+			return fail("%s: no such file: the perftop module loaded is older than 0.2 "
+				    "(perftop report --input /proc/perftop reads its page)", path);
 		if (err == -ENOENT && !strncmp(path, "/proc/perftop", strlen("/proc/perftop")))
 			return fail("module not loaded: systemctl start perftop");
 		if ((err == -EACCES || err == -EPERM) && !strncmp(path, "/proc/", strlen("/proc/")))

@@ -22,6 +22,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "perftop.h"
@@ -129,6 +130,7 @@ static struct elfobj *object_of(struct syms *s, const struct object *o)
 	struct elfobj *e;
 	bool added;
 	void **userdata;
+	struct stat st;
 	int fd;
 
 	i = strmap_intern(&s->index, key, s->nobjs, &added);
@@ -149,9 +151,17 @@ static struct elfobj *object_of(struct syms *s, const struct object *o)
 		n -= strlen(deleted);
 	}
 	path = xasprintf("%s%.*s", s->sysroot, (int)n, o->path);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd >= 0) {
+	/* Only regular files: a page may name a FIFO or a device. */
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	if (fd >= 0 && (fstat(fd, &st) || !S_ISREG(st.st_mode))) {
+		close(fd);
+		fd = -1;
+	}
+	if (fd >= 0)
 		e->dwfl = dwfl_begin(&s->callbacks);
+	if (!e->dwfl && fd >= 0)
+		close(fd);
+	if (e->dwfl) {
 		dwfl_report_begin(e->dwfl);
 		/* Bias 0: the module's addresses are the file's own vaddrs. */
 		e->mod = dwfl_report_elf(e->dwfl, base_name(path), path, fd, 0, true);

@@ -219,6 +219,15 @@ build_id_mismatch() {
 		"  #3 ptdemo_work+0x12 (ptdemo)" && lacks ptd_spin ptd_inner ptd_run
 }
 
+# Files that are not regular (a FIFO, a device) are never opened for symbols.
+odd_files() {
+	rm -f "$OUT/fifo" && mkfifo "$OUT/fifo" || { WHY="mkfifo failed"; return 1; }
+	sed -e "s|$L|$OUT/fifo|" -e "s|$EXE|/dev/zero|" "$PAGES/page1" > "$OUT/odd-page"
+	timeout 20 "$SAN/perftop" report --input "$OUT/odd-page" > "$OUT/out" 2> "$OUT/err" ||
+		{ WHY="exit $? (124: it hung): $(head -c 300 "$OUT/err")"; return 1; }
+	has "  #0 $OUT/fifo+$A_SPIN" "  #4 /dev/zero+$A_MAIN"
+}
+
 old_format() {
 	pt report --input "$PAGES/v01" || { WHY="exit $?: $(cat "$OUT/err")"; return 1; }
 	has "  #0 0x4017f5" "  #0 smpboot_thread_fn+0x147/0x1d0"
@@ -478,6 +487,7 @@ t "without debug info: object+offset (.dynsym names exported functions)" fallbac
 t "names from a local debuginfod, debug file removed" names_from_debuginfod
 stop_debuginfod
 t "build-id mismatch: marked, never named" build_id_mismatch
+t "a FIFO or a device as an object: not opened, no hang" odd_files
 t "reads a perftop 0.1 page" old_format
 t "--folded: weights add up to busy_ns, stacks outermost first" folded
 t "--svg: valid XML, self-contained, names the functions" svg
