@@ -154,7 +154,7 @@ static void report(struct live *l, const struct page *p, double t, size_t max_ro
 	free(rows);
 }
 
-static void term_size(unsigned *rows, unsigned *cols)
+static void term_size(unsigned int *rows, unsigned int *cols)
 {
 	struct winsize ws;
 
@@ -184,7 +184,7 @@ static void write_all(const char *s, size_t n)
 static void draw(struct live *l)
 {
 	struct strbuf out = { 0 };
-	unsigned rows, cols, row = 0;
+	unsigned int rows, cols, row = 0;
 
 	if (!l->tty) {
 		sb_add(&out, l->screen.s, l->screen.len);
@@ -197,7 +197,7 @@ static void draw(struct live *l)
 	sb_add(&out, "\033[H", 3);
 	for (const char *line = l->screen.s; line && *line && row < rows; row++) {
 		size_t len = strcspn(line, "\n"), end = 0;
-		unsigned width = 0;
+		unsigned int width = 0;
 
 		/* Cut at the last column, counting UTF-8 characters, not bytes. */
 		while (end < len && (width < cols || (line[end] & 0xc0) == 0x80)) {
@@ -280,7 +280,7 @@ static int step(struct live *l, bool first)
 {
 	struct page p;
 	double t;
-	unsigned rows, cols;
+	unsigned int rows, cols;
 
 	if (page_read(&p, l->proc)) {
 		page_free(&p);
@@ -314,13 +314,13 @@ int live_run(const char *proc, struct syms *s, double interval, long count,
 	l.keys = l.tty && isatty(STDIN_FILENO) && !tcgetattr(STDIN_FILENO, &l.saved);
 	/* Our signals are held, and only let in while waiting: no lost wake-up. */
 	sigemptyset(&block);
-	for (size_t i = 0; i < sizeof(signals) / sizeof(signals[0]); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(signals); i++) {
 		sigaddset(&block, signals[i]);
 		sigaction(signals[i], &sa, NULL);
 	}
 	sigprocmask(SIG_BLOCK, &block, &saved_mask);
 	l.waitmask = saved_mask;
-	for (size_t i = 0; i < sizeof(signals) / sizeof(signals[0]); i++)
+	for (size_t i = 0; i < ARRAY_SIZE(signals); i++)
 		sigdelset(&l.waitmask, signals[i]);
 
 	if (step(&l, true)) {

@@ -107,7 +107,7 @@ int main(int argc, char **argv)
 		case 'n':
 			if (!parse_count(optarg, &n) || n > 1000000)
 				return usage_error("-n wants a number of ranks, not \"%s\"", optarg);
-			o.top = (unsigned)n;
+			o.top = (unsigned int)n;
 			break;
 		case 'd':
 			errno = 0;
@@ -119,13 +119,27 @@ int main(int argc, char **argv)
 			if (!parse_count(optarg, &count))
 				return usage_error("-c wants a number of reports, not \"%s\"", optarg);
 			break;
-		case OPT_FOLDED: folded = true; break;
-		case OPT_SVG: svg = optarg; break;
-		case OPT_PPROF: pprof = optarg; break;
-		case OPT_IDLE: o.idle = true; break;
-		case OPT_INPUT: input = optarg; break;
-		case OPT_SYSROOT: sysroot = optarg; break;
-		case OPT_PROC: proc = optarg; break;
+		case OPT_FOLDED:
+			folded = true;
+			break;
+		case OPT_SVG:
+			svg = optarg;
+			break;
+		case OPT_PPROF:
+			pprof = optarg;
+			break;
+		case OPT_IDLE:
+			o.idle = true;
+			break;
+		case OPT_INPUT:
+			input = optarg;
+			break;
+		case OPT_SYSROOT:
+			sysroot = optarg;
+			break;
+		case OPT_PROC:
+			proc = optarg;
+			break;
 		case 'h':
 			usage(stdout);
 			return 0;

@@ -21,6 +21,7 @@
 #include <stdio.h>
 
 #define PRINTF(f, a) __attribute__((format(printf, f, a)))
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 /* ---- util.c ------------------------------------------------------------ */
 
@@ -156,7 +157,7 @@ void syms_free(struct syms *s);
 /* ---- outputs ----------------------------------------------------------- */
 
 struct options {
-	unsigned top;		/* -n */
+	unsigned int top;	/* -n */
 	bool idle;		/* --idle */
 };
 

@@ -103,14 +103,14 @@ static int by_name(const void *a, const void *b, void *nodes)
 static void xml_text(FILE *f, const char *s)
 {
 	for (; *s; s++) {
-		switch (*s) {
-		case '&': fputs("&amp;", f); break;
-		case '<': fputs("&lt;", f); break;
-		case '>': fputs("&gt;", f); break;
-		case '"': fputs("&quot;", f); break;
-		case '\'': fputs("&apos;", f); break;
-		default: fputc(*s, f);
-		}
+		const char *entity = *s == '&' ? "&amp;" : *s == '<' ? "&lt;" :
+				     *s == '>' ? "&gt;" : *s == '"' ? "&quot;" :
+				     *s == '\'' ? "&apos;" : NULL;
+
+		if (entity)
+			fputs(entity, f);
+		else
+			fputc(*s, f);
 	}
 }
 

@@ -15,7 +15,7 @@ static double share(uint64_t part, uint64_t whole)
 void text_report(FILE *f, const struct page *p, const struct options *o)
 {
 	char busy[32], idle[32], t[32];
-	unsigned shown = 0;
+	unsigned int shown = 0;
 	size_t more = 0;
 
 	format_ns(busy, sizeof(busy), p->busy_ns);

@@ -99,7 +99,7 @@ static void mutate(char **buf, size_t *len)
 		*len = at;
 		break;
 	case 4:		/* insert a token of the format */
-		t = tokens[below(sizeof(tokens) / sizeof(tokens[0]))];
+		t = tokens[below(ARRAY_SIZE(tokens))];
 		splice(buf, len, at, 0, t, strlen(t));
 		break;
 	case 5:		/* repeat a line */
@@ -133,7 +133,7 @@ static void mutate(char **buf, size_t *len)
 			;
 		for (n = 0; m + n < *len && (*buf)[m + n] >= '0' && (*buf)[m + n] <= '9'; n++)
 			;
-		t = numbers[below(sizeof(numbers) / sizeof(numbers[0]))];
+		t = numbers[below(ARRAY_SIZE(numbers))];
 		if (m < *len)
 			splice(buf, len, m, n, t, strlen(t));
 		break;
