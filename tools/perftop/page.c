@@ -233,7 +233,6 @@ static int parse_rank(struct parser *ps, char *line)
 
 	if (!parse_u64(s, n, false, &number))
 		return corrupt(ps, "a rank line starts with \"rank NUMBER\"");
-	r.number = number;
 	if (number != p->nstacks + 1)
 		return corrupt(ps, "ranks are not numbered 1, 2, 3...");
 	colon = strstr(s, ": ");

@@ -104,7 +104,6 @@ struct frame {
 };
 
 struct rank {
-	unsigned long number;	/* 1.. in the page; 0 for RANK_OTHER */
 	uint32_t jhash;
 	uint64_t ticks, ns, count;
 	enum rank_kind kind;

@@ -31,10 +31,11 @@ void text_report(FILE *f, const struct page *p, const struct options *o)
 			more++;
 			continue;
 		}
+		/* Numbered as shown: without idle, as /proc/perftop numbers them. */
 		shown++;
 		format_ns(t, sizeof(t), r->ns);
-		fprintf(f, "rank %lu: %s (%.1f%% of busy) count=%" PRIu64 " pid=%s stack=%s comm=%s\n",
-			r->number, t, share(r->ns, p->busy_ns), r->count, r->pid, r->stack, r->comm);
+		fprintf(f, "rank %u: %s (%.1f%% of busy) count=%" PRIu64 " pid=%s stack=%s comm=%s\n",
+			shown, t, share(r->ns, p->busy_ns), r->count, r->pid, r->stack, r->comm);
 		for (size_t j = 0; j < r->nframes; j++)
 			fprintf(f, "  #%zu %s\n", j, p->frames[r->first + j].text);
 	}
