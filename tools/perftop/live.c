@@ -97,8 +97,11 @@ static void remember(struct live *l, const struct page *p, double t)
 	l->prev_time = t;
 }
 
-/* One report: the stacks by the time they used since the previous read. */
-static void report(struct live *l, const struct page *p, double t, size_t max_rows)
+/*
+ * One report: the top stacks by the time they used since the previous read.
+ * draw() cuts it to the terminal, so that a taller one shows more at once.
+ */
+static void report(struct live *l, const struct page *p, double t)
 {
 	struct strbuf *b = &l->screen;
 	struct row *rows = xcalloc(p->nranks, sizeof(*rows));
@@ -139,7 +142,7 @@ static void report(struct live *l, const struct page *p, double t, size_t max_ro
 	sb_addf(b, "busy %s in %.2f s, %.1f%% of the CPUs' time; %zu stacks\n", tb, wall,
 		busy + idle ? 100.0 * (double)busy / (double)(busy + idle) : 0.0, n);
 	sb_addf(b, "\n RANK   %%CPU        TIME  SWITCHES  COMM             STACK (innermost first)\n");
-	for (size_t i = 0; i < n && i < max_rows; i++) {
+	for (size_t i = 0; i < n && i < l->o->top; i++) {
 		const struct rank *r = &p->ranks[rows[i].rank];
 
 		format_ns(tb, sizeof(tb), rows[i].ns);
@@ -280,7 +283,6 @@ static int step(struct live *l, bool first)
 {
 	struct page p;
 	double t;
-	unsigned int rows, cols;
 
 	if (page_read(&p, l->proc)) {
 		page_free(&p);
@@ -289,10 +291,7 @@ static int step(struct live *l, bool first)
 	t = now();
 	syms_resolve(l->syms, &p);
 	if (!first) {
-		term_size(&rows, &cols);
-		/* Four lines of header; on a terminal, as many ranks as fit. */
-		report(l, &p, t, l->tty && rows > 4 ? (rows - 4 < l->o->top ? rows - 4 : l->o->top)
-						    : l->o->top);
+		report(l, &p, t);
 		draw(l);
 	}
 	remember(l, &p, t);
