@@ -352,7 +352,7 @@ main() {
 	TARBALL=
 
 	step "make dist: source tarball" dist do_dist || return
-	step "perftop.4: mandoc -T lint and man --warnings clean" man do_man
+	step "perftop.4, perftop.1: mandoc -T lint and man --warnings clean" man do_man
 	if step "deb: dpkg-buildpackage -us -uc -b (out of tree)" deb do_deb; then
 		step "deb: sources, dkms.conf, unit, man page, dkms and systemd scripts" deb-contents do_deb_contents
 		step "deb: perftop: the command, its man page, library dependencies" cli-deb-contents do_cli_deb_contents
