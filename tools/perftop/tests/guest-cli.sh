@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0-only
 # The perftop command in a booted Debian 12, with the real module: run
 # inside the guest, as root.  Prints "PASS perftop: name" or
-# "FAIL perftop: name: why" per check, then "INFO DONE".
+# "FAIL perftop: name: why" per check on stdout, nothing else (no "INFO DONE":
+# the caller's own end marker stays the last word); exits 1 on a failure.
 #
 # Expects installed:
 #   - the perftop .deb (/usr/bin/perftop) and perftop-dkms, the module
@@ -145,10 +146,13 @@ check() {
 	fi
 }
 
+FAILED=0
 if check "setup: module, workload ran, its build-id and debug file" setup; then
-	check "names the workload's functions (split debug file in /usr/lib/debug/.build-id)" names
-	check "without the debug file and DEBUGINFOD_URLS: object+offset" fallback
-	check "debug file removed, names from a local debuginfod on 127.0.0.1" debuginfod_names
-	check "perftop -d 1 under tmux: ranks within 3 s, q exits 0" live
+	check "names the workload's functions (split debug file in /usr/lib/debug/.build-id)" names || FAILED=1
+	check "without the debug file and DEBUGINFOD_URLS: object+offset" fallback || FAILED=1
+	check "debug file removed, names from a local debuginfod on 127.0.0.1" debuginfod_names || FAILED=1
+	check "perftop -d 1 under tmux: ranks within 3 s, q exits 0" live || FAILED=1
+else
+	FAILED=1
 fi
-echo "INFO DONE"
+exit "$FAILED"
