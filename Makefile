@@ -6,7 +6,9 @@
 #   make                      build perftop.ko for $(KERNELRELEASE)
 #   make KERNELRELEASE=6.12.107+deb12-amd64
 #   make install              modules_install + depmod
+#   make tools                the perftop command (tools/perftop, perftop(1))
 #   make check                the whole test suite in QEMU (see README.md)
+#   make check-cli            the command's tests, on the host
 #   make demo                 boot a VM, run a workload, print /proc/perftop
 
 KERNELRELEASE ?= $(shell uname -r)
@@ -21,17 +23,26 @@ MODULE_SOURCES := Kbuild Makefile perftop.c probe.c resolve.c table.c procfs.c p
 # Where source-install puts them (DESTDIR in front, for packaging).
 SRCDIR ?= /usr/src/perftop-$(VERSION)
 
+<<<<<<< HEAD
 .PHONY: all module clean install style sparse lint check check-guest check-packages \
 	demo bench dist dkms-install dkms-remove version sources source-install
+=======
+.PHONY: all module tools clean install style sparse lint check check-cli check-guest check-packages \
+	demo bench dist dkms-install dkms-remove version
+>>>>>>> cli
 
 all: module
 
 module:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
 
+tools:
+	$(MAKE) -C tools/perftop
+
 clean:
 	rm -rf *.o *.ko *.mod *.mod.c .*.cmd modules.order Module.symvers .tmp_versions \
 		perftop-*.tar.gz build
+	$(MAKE) -C tools/perftop clean
 
 install: module
 	$(MAKE) -C $(KDIR) M=$(CURDIR) modules_install
@@ -62,6 +73,9 @@ lint:
 # Everything CI runs, ending with one "N passed, N failed" line.
 check:
 	tests/run all
+
+check-cli:
+	tests/run cli
 
 check-guest:
 	tests/run guest

@@ -1,7 +1,10 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0-only
 # Installs, on a Debian 12 machine and as root, everything perftop's tests
-# need (tests/run all, make check-packages).  The kernel headers are those of
+# need (tests/run all, make check-packages), the perftop command's build and
+# tests included (libdw, libdebuginfod, protobuf-c and zlib to build it;
+# debuginfod, go tool pprof, Chromium and its fonts, xmllint and tmux to test
+# it).  The kernel headers are those of
 # the kernels in tests/kernels.conf.
 set -eu
 . "$(dirname "$0")/kernels.conf"
@@ -20,4 +23,6 @@ apt-get install -y --no-install-recommends \
 	dkms dh-dkms debhelper devscripts lintian rpm rpmlint mandoc man-db \
 	debootstrap debian-archive-keyring fakeroot dpkg-dev e2fsprogs \
 	util-linux coreutils python3 git \
+	pkgconf libdw-dev libdebuginfod-dev libprotobuf-c-dev protobuf-c-compiler \
+	zlib1g-dev debuginfod golang-go chromium fonts-dejavu-core libxml2-utils tmux \
 	$headers

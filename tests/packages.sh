@@ -3,9 +3,10 @@
 # The packaging path, for real: what "apt install perftop-dkms",
 # "systemctl start perftop" and "cat /proc/perftop" give a user.
 #
-#  1. make dist; the .deb (dpkg-buildpackage, out of tree) and the RPM
-#     (rpmbuild -bb from the tarball); their file lists and scriptlets;
-#     lintian (no error, no warning), rpmlint (no error), the man page lint.
+#  1. make dist; the .debs (dpkg-buildpackage, out of tree) and the RPMs
+#     (rpmbuild -bb from the tarball): perftop-dkms and perftop, the
+#     command; their file lists, dependencies and scriptlets; lintian (no
+#     error, no warning), rpmlint (no error), the man pages' lint.
 #  2. A debootstrapped Debian 12 root (tests/pkg-root.sh, cached) with the
 #     old kernel: "make dkms-install"/"dkms-remove", then
 #     "apt install ./perftop-dkms_*.deb": DKMS builds and installs the module,
@@ -26,6 +27,8 @@ BOOT_TIMEOUT=${PKG_BOOT_TIMEOUT:-600}
 VERSION=$(make -s -C "$TOP" version)
 DEB=
 RPM=
+CLI_DEB=
+CLI_RPM=
 ROOT=
 T0=$(date +%s)
 
@@ -58,7 +61,9 @@ do_dist() {
 	[ -s "$TARBALL" ] || { echo "make dist made no $TARBALL"; return 1; }
 	tar -tzf "$TARBALL" > "$OUT/dist.list"
 	for _f in $(module_sources) dkms.conf perftop.4 \
-		perftop.spec debian/control debian/rules debian/perftop-dkms.perftop.service; do
+		perftop.spec debian/control debian/rules debian/perftop-dkms.perftop.service \
+		tools/perftop/Makefile tools/perftop/main.c tools/perftop/profile.proto \
+		tools/perftop/perftop.1; do
 		grep -qx "perftop-$VERSION/$_f" "$OUT/dist.list" ||
 			{ echo "tarball lacks $_f"; return 1; }
 	done
@@ -66,9 +71,11 @@ do_dist() {
 }
 
 do_man() {
-	mandoc -T lint -W warning "$TOP/perftop.4" || return 1
-	_w=$(LC_ALL=C.UTF-8 MANWIDTH=80 man --warnings -E UTF-8 -l "$TOP/perftop.4" 2>&1 > /dev/null)
-	[ -z "$_w" ] || { echo "$_w"; return 1; }
+	for _m in "$TOP/perftop.4" "$TOP/tools/perftop/perftop.1"; do
+		mandoc -T lint -W warning "$_m" || return 1
+		_w=$(LC_ALL=C.UTF-8 MANWIDTH=80 man --warnings -E UTF-8 -l "$_m" 2>&1 > /dev/null)
+		[ -z "$_w" ] || { echo "$_w"; return 1; }
+	done
 	echo "mandoc -T lint and man --warnings: clean"
 }
 
@@ -76,7 +83,8 @@ do_deb() {
 	rm -rf "$OUT/deb" && mkdir -p "$OUT/deb"
 	tar -C "$OUT/deb" -xzf "$TARBALL"
 	(cd "$OUT/deb/perftop-$VERSION" && dpkg-buildpackage -us -uc -b) || return 1
-	DEB=$(ls "$OUT"/deb/perftop-dkms_*_all.deb) && [ -f "$DEB" ]
+	DEB=$(ls "$OUT"/deb/perftop-dkms_*_all.deb) && [ -f "$DEB" ] &&
+		CLI_DEB=$(ls "$OUT"/deb/perftop_*_"$(dpkg --print-architecture)".deb) && [ -f "$CLI_DEB" ]
 }
 
 do_deb_contents() {
@@ -98,6 +106,27 @@ do_deb_contents() {
 	[ "$(dpkg-deb -f "$DEB" Architecture)" = all ] || { echo "not Architecture: all"; return 1; }
 }
 
+# The command's package: the binary and its man page, the libraries it
+# links as dependencies, perftop-dkms recommended; and the binary runs.
+do_cli_deb_contents() {
+	dpkg-deb -c "$CLI_DEB" | awk '{print $6}' | sed 's#^\./#/#' > "$OUT/cli-deb.list"
+	cat "$OUT/cli-deb.list"
+	for _f in /usr/bin/perftop /usr/share/man/man1/perftop.1.gz; do
+		grep -qx "$_f" "$OUT/cli-deb.list" || { echo "no $_f"; return 1; }
+	done
+	[ "$(dpkg-deb -f "$CLI_DEB" Architecture)" = "$(dpkg --print-architecture)" ] ||
+		{ echo "not Architecture: $(dpkg --print-architecture)"; return 1; }
+	_deps=$(dpkg-deb -f "$CLI_DEB" Depends)
+	echo "Depends: $_deps"
+	for _p in libc6 libdw1 libdebuginfod1 libprotobuf-c1 zlib1g; do
+		echo "$_deps" | grep -q "\b$_p\b" || { echo "does not depend on $_p"; return 1; }
+	done
+	[ "$(dpkg-deb -f "$CLI_DEB" Recommends)" = perftop-dkms ] || { echo "does not recommend perftop-dkms"; return 1; }
+	rm -rf "$OUT/cli-deb" && dpkg-deb -x "$CLI_DEB" "$OUT/cli-deb" || return 1
+	"$OUT/cli-deb/usr/bin/perftop" --version | grep -qx "perftop $VERSION" ||
+		{ echo "perftop --version does not say $VERSION"; return 1; }
+}
+
 do_lintian() {
 	_c=$(ls "$OUT"/deb/perftop_*.changes) || return 1
 	# --fail-on error,warning: exit status 0 means neither.
@@ -117,7 +146,8 @@ do_rpm() {
 	# --nodeps: a Debian host has an empty rpm database (BuildRequires).
 	rpmbuild -bb --nodeps --define "_topdir $OUT/rpm" \
 		"$OUT/rpm/perftop-$VERSION/perftop.spec" || return 1
-	RPM=$(ls "$OUT"/rpm/RPMS/noarch/perftop-dkms-*.noarch.rpm) && [ -f "$RPM" ]
+	RPM=$(ls "$OUT"/rpm/RPMS/noarch/perftop-dkms-*.noarch.rpm) && [ -f "$RPM" ] &&
+		CLI_RPM=$(ls "$OUT"/rpm/RPMS/"$(uname -m)"/perftop-"$VERSION"-*.rpm) && [ -f "$CLI_RPM" ]
 }
 
 do_rpm_contents() {
@@ -147,8 +177,23 @@ do_rpm_contents() {
 	rpm -qpR "$RPM" | grep -qx dkms || { echo "does not require dkms"; return 1; }
 }
 
+do_cli_rpm_contents() {
+	rpm -qlp "$CLI_RPM" > "$OUT/cli-rpm.list" || return 1
+	cat "$OUT/cli-rpm.list"
+	grep -qx /usr/bin/perftop "$OUT/cli-rpm.list" || { echo "no /usr/bin/perftop"; return 1; }
+	grep -Eqx '/usr/share/man/man1/perftop\.1(\.gz|\.bz2|\.xz|\.zst)?' "$OUT/cli-rpm.list" ||
+		{ echo "no man page"; return 1; }
+	rpm -qpR "$CLI_RPM" > "$OUT/cli-rpm.requires" || return 1
+	for _l in libdw.so.1 libdebuginfod.so.1 libprotobuf-c.so.1 libz.so.1; do
+		grep -q "^$_l()" "$OUT/cli-rpm.requires" || { echo "does not require $_l"; return 1; }
+	done
+	rpm -qp --recommends "$CLI_RPM" | grep -qx "perftop-dkms = $VERSION-.*" ||
+		{ echo "does not recommend perftop-dkms"; return 1; }
+	[ -z "$(rpm -qp --scripts "$CLI_RPM")" ] || { echo "perftop has scriptlets"; return 1; }
+}
+
 do_rpmlint() {
-	rpmlint -r "$TOP/perftop.rpmlintrc" "$RPM" "$TOP/perftop.spec" > "$OUT/rpmlint.out" 2>&1
+	rpmlint -r "$TOP/perftop.rpmlintrc" "$RPM" "$CLI_RPM" "$TOP/perftop.spec" > "$OUT/rpmlint.out" 2>&1
 	_rc=$?
 	cat "$OUT/rpmlint.out"
 	grep -E '^ *[0-9]+ packages? and [0-9]+ specfiles? checked' "$OUT/rpmlint.out" | sed 's/^ *//'
@@ -307,14 +352,16 @@ main() {
 	TARBALL=
 
 	step "make dist: source tarball" dist do_dist || return
-	step "perftop.4: mandoc -T lint and man --warnings clean" man do_man
+	step "perftop.4, perftop.1: mandoc -T lint and man --warnings clean" man do_man
 	if step "deb: dpkg-buildpackage -us -uc -b (out of tree)" deb do_deb; then
 		step "deb: sources, dkms.conf, unit, man page, dkms and systemd scripts" deb-contents do_deb_contents
+		step "deb: perftop: the command, its man page, library dependencies" cli-deb-contents do_cli_deb_contents
 		step "deb: lintian, no errors or warnings" lintian do_lintian
 		sed -n '/^lintian /p' "$LOGS/lintian.log" >&2
 	fi
 	if step "rpm: rpmbuild -bb from the make dist tarball" rpm do_rpm; then
 		step "rpm: sources, dkms.conf, unit, man page, dkms and systemd scriptlets" rpm-contents do_rpm_contents
+		step "rpm: perftop: the command, its man page, library dependencies" cli-rpm-contents do_cli_rpm_contents
 		step "rpm: rpmlint, no errors" rpmlint do_rpmlint
 		grep -E '^[0-9]+ packages? and .*checked;' "$LOGS/rpmlint.log" >&2
 	fi

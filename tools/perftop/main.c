@@ -1,0 +1,212 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * perftop(1): names, flame graphs, pprof profiles and a live view from the
+ * perftop module's /proc/perftop_all.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "perftop.h"
+
+#ifndef PERFTOP_VERSION
+#define PERFTOP_VERSION "unknown"
+#endif
+
+#define DEFAULT_PROC "/proc/perftop_all"
+
+static void usage(FILE *f)
+{
+	fputs("Usage: perftop [-n N] [--idle] [--folded] [--svg FILE] [--pprof FILE]\n"
+	      "       perftop -d SECONDS [-c COUNT] [-n N] [--idle]\n"
+	      "       perftop report --input SAVED [--sysroot DIR] [-n N] [--idle]\n"
+	      "                      [--folded] [--svg FILE] [--pprof FILE]\n"
+	      "\n"
+	      "  -n, --top N          ranks in the report (default 20)\n"
+	      "  -d, --delay SECONDS  live view: the time each stack used per interval\n"
+	      "  -c, --count COUNT    live view: stop after COUNT reports\n"
+	      "      --folded         FlameGraph folded stacks on stdout\n"
+	      "      --svg FILE       an interactive flame graph\n"
+	      "      --pprof FILE     a gzipped pprof profile\n"
+	      "      --idle           include the idle tasks\n"
+	      "      --input SAVED    report: a saved /proc/perftop or /proc/perftop_all\n"
+	      "      --sysroot DIR    find the page's files under DIR\n"
+	      "      --proc FILE      read FILE instead of " DEFAULT_PROC "\n"
+	      "  -h, --help, -V, --version\n"
+	      "\n"
+	      "See perftop(1).\n", f);
+}
+
+static int usage_error(const char *fmt, ...) PRINTF(1, 2);
+static int usage_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("perftop: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputs(" (perftop --help)\n", stderr);
+	return 2;
+}
+
+static bool parse_count(const char *s, long *out)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno || end == s || *end || v <= 0 || v > 100000000)
+		return false;
+	*out = v;
+	return true;
+}
+
+enum { OPT_FOLDED = 256, OPT_SVG, OPT_PPROF, OPT_IDLE, OPT_INPUT, OPT_SYSROOT, OPT_PROC };
+
+int main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "top", required_argument, NULL, 'n' },
+		{ "delay", required_argument, NULL, 'd' },
+		{ "count", required_argument, NULL, 'c' },
+		{ "folded", no_argument, NULL, OPT_FOLDED },
+		{ "svg", required_argument, NULL, OPT_SVG },
+		{ "pprof", required_argument, NULL, OPT_PPROF },
+		{ "idle", no_argument, NULL, OPT_IDLE },
+		{ "input", required_argument, NULL, OPT_INPUT },
+		{ "sysroot", required_argument, NULL, OPT_SYSROOT },
+		{ "proc", required_argument, NULL, OPT_PROC },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct options o = { .top = 20 };
+	const char *svg = NULL, *pprof = NULL, *input = NULL, *sysroot = NULL, *proc = NULL;
+	bool folded = false, report = false;
+	double delay = 0;
+	long n, count = 0;
+	struct page p;
+	struct syms *s;
+	int c, ret = 0;
+
+	if (argc > 1 && !strcmp(argv[1], "report")) {
+		report = true;
+		argv[1] = argv[0];
+		argv++;
+		argc--;
+	}
+	while ((c = getopt_long(argc, argv, "n:d:c:hV", longopts, NULL)) != -1) {
+		char *end;
+
+		switch (c) {
+		case 'n':
+			if (!parse_count(optarg, &n) || n > 1000000)
+				return usage_error("-n wants a number of ranks, not \"%s\"", optarg);
+			o.top = (unsigned int)n;
+			break;
+		case 'd':
+			errno = 0;
+			delay = strtod(optarg, &end);
+			if (errno || end == optarg || *end || !(delay >= 0.01 && delay <= 86400))
+				return usage_error("-d wants seconds between 0.01 and 86400, not \"%s\"", optarg);
+			break;
+		case 'c':
+			if (!parse_count(optarg, &count))
+				return usage_error("-c wants a number of reports, not \"%s\"", optarg);
+			break;
+		case OPT_FOLDED:
+			folded = true;
+			break;
+		case OPT_SVG:
+			svg = optarg;
+			break;
+		case OPT_PPROF:
+			pprof = optarg;
+			break;
+		case OPT_IDLE:
+			o.idle = true;
+			break;
+		case OPT_INPUT:
+			input = optarg;
+			break;
+		case OPT_SYSROOT:
+			sysroot = optarg;
+			break;
+		case OPT_PROC:
+			proc = optarg;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		case 'V':
+			printf("perftop %s\n", PERFTOP_VERSION);
+			return 0;
+		default:
+			return 2;	/* getopt said what */
+		}
+	}
+	if (optind < argc)
+		return usage_error("unexpected argument \"%s\"", argv[optind]);
+	if (report && !input)
+		return usage_error("report needs --input SAVED");
+	if (!report && input)
+		return usage_error("--input goes with perftop report");
+	if (report && (proc || delay))
+		return usage_error("report reads a saved page: no --proc, no -d");
+	if (delay && (folded || svg || pprof))
+		return usage_error("-d is a live view: no --folded, --svg or --pprof");
+	if (count && !delay)
+		return usage_error("-c counts the reports of -d");
+	if (sysroot) {
+		struct stat st;
+
+		if (stat(sysroot, &st))
+			return fprintf(stderr, "perftop: sysroot %s: %s\n", sysroot, strerror(errno)), 1;
+		if (!S_ISDIR(st.st_mode))
+			return fprintf(stderr, "perftop: sysroot %s: not a directory\n", sysroot), 1;
+		/* libdwfl's search path is ':'-separated. */
+		if (strchr(sysroot, ':'))
+			return fprintf(stderr, "perftop: sysroot %s: a ':' in it is not supported\n", sysroot), 1;
+	}
+	if (!proc)
+		proc = DEFAULT_PROC;
+
+	s = syms_new(sysroot);
+	if (delay) {
+		ret = live_run(proc, s, delay, count, &o);
+		if (ret)
+			fprintf(stderr, "perftop: %s\n", last_error());
+		syms_free(s);
+		return ret;
+	}
+	if (page_read(&p, report ? input : proc)) {
+		fprintf(stderr, "perftop: %s\n", last_error());
+		ret = 1;
+		goto out;
+	}
+	syms_resolve(s, &p);
+	if (folded && folded_write(stdout, &p, &o))
+		ret = 1;
+	if (!ret && svg && svg_write(svg, &p, &o))
+		ret = 1;
+	if (!ret && pprof && pprof_write(pprof, &p, &o))
+		ret = 1;
+	if (!folded && !svg && !pprof) {
+		text_report(stdout, &p, &o);
+		if (fflush(stdout) || ferror(stdout)) {
+			fail("writing the report failed: %s", strerror(errno));
+			ret = 1;
+		}
+	}
+	if (ret)
+		fprintf(stderr, "perftop: %s\n", last_error());
+out:
+	page_free(&p);
+	syms_free(s);
+	return ret;
+}

@@ -1,0 +1,174 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * perftop(1): what the parts of the command share.
+ *
+ *   page.c     parse a /proc/perftop or /proc/perftop_all page
+ *   symbols.c  name user frames from ELF symbol tables and debug files
+ *   text.c     the top-N report
+ *   folded.c   FlameGraph's folded stacks
+ *   svg.c      an interactive flame graph
+ *   pprof.c    a gzipped pprof profile
+ *   live.c     the live view (-d SECONDS)
+ *   util.c     memory, strings, a string map, errors
+ *   main.c     options and modes
+ */
+#ifndef PERFTOP_CLI_H
+#define PERFTOP_CLI_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#define PRINTF(f, a) __attribute__((format(printf, f, a)))
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+/* ---- util.c ------------------------------------------------------------ */
+
+/* Out of memory is the one error the command does not recover from. */
+void *xmalloc(size_t n);
+void *xcalloc(size_t n, size_t size);
+void *xrealloc(void *p, size_t n);
+char *xstrdup(const char *s);
+char *xasprintf(const char *fmt, ...) PRINTF(1, 2);
+
+/* Make room for one more element of *arr, which holds n of cap. */
+#define GROW(arr, n, cap)                                                     \
+	do {                                                                  \
+		if ((n) >= (cap)) {                                           \
+			(cap) = (cap) ? 2 * (cap) : 16;                       \
+			(arr) = xrealloc((arr), (cap) * sizeof(*(arr)));      \
+		}                                                             \
+	} while (0)
+
+/*
+ * The last error, for main() to print as "perftop: MESSAGE".  Functions
+ * that can fail on bad input or a missing file set it with fail() and
+ * return -1; nothing below main() exits, so that the fuzz test can run the
+ * parser and the outputs many times in one process.
+ */
+int fail(const char *fmt, ...) PRINTF(1, 2);
+const char *last_error(void);
+
+/* A string map to indices: deduplicates names, locations, stacks. */
+struct strmap {
+	struct strmap_slot *slots;
+	size_t cap, len;
+};
+/* Look KEY up; when absent, add it with VALUE.  Returns the stored value. */
+size_t strmap_intern(struct strmap *m, const char *key, size_t value, bool *added);
+bool strmap_get(const struct strmap *m, const char *key, size_t *value);
+void strmap_free(struct strmap *m);
+
+/* A growing string. */
+struct strbuf {
+	char *s;
+	size_t len, cap;
+};
+void sb_add(struct strbuf *b, const char *s, size_t n);
+void sb_addf(struct strbuf *b, const char *fmt, ...) PRINTF(2, 3);
+void sb_free(struct strbuf *b);
+
+/* The whole of a file (a proc file has no size): 0, or -errno. */
+int read_file(const char *path, char **buf, size_t *len);
+
+/* A copy of S in which control bytes and invalid UTF-8 are '?'. */
+char *clean_text(const char *s, size_t n);
+/* The last component of a path. */
+const char *base_name(const char *path);
+/* "1.234 s", "12.345 ms", "123 us" from nanoseconds. */
+void format_ns(char *out, size_t size, uint64_t ns);
+
+/* ---- page.c ------------------------------------------------------------ */
+
+enum rank_kind { RANK_USER, RANK_KERNEL, RANK_IDLE, RANK_OTHER };
+
+enum frame_kind {
+	FRAME_KERNEL,		/* "func+0x1/0x20 [mod]", "?" */
+	FRAME_ELF,		/* "/path+0xVADDR" */
+	FRAME_FILE,		/* "/path+0xOFF (file offset)": not ELF */
+	FRAME_VDSO,		/* "[vdso]+0x9a0" */
+	FRAME_ANON,		/* "[anon]+0x7f12345000" */
+	FRAME_UNRESOLVED,	/* "0x7f1234567890 (unresolved: REASON)" */
+};
+
+struct frame {
+	enum frame_kind kind;
+	const char *raw;	/* as the page prints it */
+	uint64_t addr;		/* FRAME_ELF: the ELF vaddr; FRAME_FILE: offset */
+	size_t object;		/* FRAME_ELF: index in page->objects */
+	size_t path_len;	/* FRAME_ELF, FRAME_FILE: length of the path in raw */
+	/* Set by syms_resolve(); freed with the page. */
+	char *text;		/* for the reports: "func+0x20 (libc.so.6)" */
+	char *name;		/* what flame graphs and pprof group by: "func" */
+};
+
+struct rank {
+	uint32_t jhash;
+	uint64_t ticks, ns, count;
+	enum rank_kind kind;
+	const char *stack;	/* complete, truncated, limit, or "" */
+	const char *pid;	/* as printed, or "" */
+	char *comm;		/* escaped as the page has it, made printable */
+	size_t first, nframes;	/* frames[first .. first + nframes), innermost first */
+};
+
+struct object {
+	const char *esc_path;	/* as the page prints it (octal escapes) */
+	char *path;		/* the real path */
+	const char *build_id;	/* lowercase hex, or NULL for "none" */
+};
+
+struct page {
+	char *buf;		/* the page's text; the strings above point into it */
+	char *version;		/* "0.2.0" */
+	uint64_t tsc_khz;
+	struct rank *ranks;	/* in the page's order, then RANK_OTHER ones */
+	size_t nranks, cap_ranks;
+	struct frame *frames;
+	size_t nframes, cap_frames;
+	struct object *objects;
+	size_t nobjects, cap_objects;
+	uint64_t busy_ns, idle_ns, busy_ticks, idle_ticks, gap_ticks;
+	uint64_t switches;
+	size_t nstacks;		/* ranks the page has (RANK_OTHER excluded) */
+};
+
+/* Parse LEN bytes of BUF (taking ownership of it) from SOURCE. */
+int page_parse(struct page *p, char *buf, size_t len, const char *source);
+/* Read and parse a file; errno-style messages name the file. */
+int page_read(struct page *p, const char *path);
+void page_free(struct page *p);
+/* The entries that the flame graph, folded and pprof outputs carry. */
+bool rank_charted(const struct rank *r, bool idle);
+/* Ticks to nanoseconds with the page's tsc_khz. */
+uint64_t page_ticks_ns(const struct page *p, uint64_t ticks);
+
+/* ---- symbols.c --------------------------------------------------------- */
+
+struct syms;
+/* SYSROOT: where the page's files are (NULL for /). */
+struct syms *syms_new(const char *sysroot);
+/* Fill every frame's text and name. */
+void syms_resolve(struct syms *s, struct page *p);
+void syms_free(struct syms *s);
+
+/* ---- outputs ----------------------------------------------------------- */
+
+struct options {
+	unsigned int top;	/* -n */
+	bool idle;		/* --idle */
+};
+
+void text_report(FILE *f, const struct page *p, const struct options *o);
+/* One line for a stack: "func+0x20 (lib.so) <- caller <- caller". */
+void text_stack(struct strbuf *b, const struct page *p, const struct rank *r);
+int folded_write(FILE *f, const struct page *p, const struct options *o);
+int svg_write(const char *path, const struct page *p, const struct options *o);
+int pprof_write(const char *path, const struct page *p, const struct options *o);
+
+/* The live view: returns the exit status. */
+int live_run(const char *proc, struct syms *s, double interval, long count,
+	     const struct options *o);
+
+#endif

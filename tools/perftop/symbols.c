@@ -1,0 +1,286 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * symbols.c: name user frames.
+ *
+ * A user frame is PATH+0xVADDR, the address nm and addr2line use for that
+ * file.  Each file is opened once (under the sysroot, if any) and checked
+ * against the build-id the page recorded for it: a file that changed since
+ * it was profiled would give wrong names, so its frames are marked instead.
+ *
+ * libdwfl does the ELF work: it takes the symbol table of the file itself,
+ * else of its separate debug file, else .dynsym.  The debug file is found by
+ * build-id under DEBUGDIR/.build-id/xx/rest.debug and, when DEBUGINFOD_URLS
+ * is set, through libdebuginfod.  We call libdebuginfod ourselves rather
+ * than leave it to libdwfl, which would dlopen it: linking it makes the
+ * package depend on it, so that debuginfod works wherever perftop is
+ * installed.
+ */
+#include <elfutils/debuginfod.h>
+#include <elfutils/libdwfl.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "perftop.h"
+
+enum obj_state {
+	OBJ_OK,		/* named from its symbols */
+	OBJ_MISSING,	/* not there, or not ELF: object+offset */
+	OBJ_MISMATCH,	/* another build than the one profiled: marked */
+};
+
+struct elfobj {
+	Dwfl *dwfl;
+	Dwfl_Module *mod;
+	enum obj_state state;
+};
+
+struct syms {
+	char *sysroot;		/* "" for / */
+	char *debug_path;	/* libdwfl's debuginfo_path */
+	Dwfl_Callbacks callbacks;
+	debuginfod_client *debuginfod;
+	struct strmap index;	/* "BUILD-ID PATH" to objs[] */
+	struct elfobj *objs;
+	size_t nobjs, cap;
+};
+
+/* libdwfl asks for a debug file: the .build-id tree, then debuginfod. */
+static int find_debuginfo(Dwfl_Module *mod, void **userdata, const char *modname,
+			  Dwarf_Addr base, const char *file_name, const char *debuglink,
+			  GElf_Word crc, char **debuginfo_file_name)
+{
+	struct syms *s = *userdata;
+	const unsigned char *id;
+	GElf_Addr vaddr;
+	char *path = NULL;
+	int len, fd;
+
+	fd = dwfl_build_id_find_debuginfo(mod, userdata, modname, base, file_name,
+					  debuglink, crc, debuginfo_file_name);
+	if (fd >= 0 || !s->debuginfod)
+		return fd;
+	len = dwfl_module_build_id(mod, &id, &vaddr);
+	if (len <= 0)
+		return -1;
+	fd = debuginfod_find_debuginfo(s->debuginfod, id, len, &path);
+	if (fd < 0)
+		return -1;
+	*debuginfo_file_name = path;	/* libdwfl frees it */
+	return fd;
+}
+
+struct syms *syms_new(const char *sysroot)
+{
+	struct syms *s = xcalloc(1, sizeof(*s));
+	const char *urls = getenv("DEBUGINFOD_URLS");
+	/* libdwfl looks for build-ids only under absolute directories. */
+	char *root = sysroot ? realpath(sysroot, NULL) : NULL;
+
+	s->sysroot = xstrdup(root && strcmp(root, "/") ? root : "");
+	free(root);
+	s->debug_path = xasprintf("%s/usr/lib/debug", s->sysroot);
+	s->callbacks.find_elf = dwfl_build_id_find_elf;
+	s->callbacks.find_debuginfo = find_debuginfo;
+	s->callbacks.debuginfo_path = &s->debug_path;
+	if (urls && *urls)
+		s->debuginfod = debuginfod_begin();
+	return s;
+}
+
+void syms_free(struct syms *s)
+{
+	if (!s)
+		return;
+	for (size_t i = 0; i < s->nobjs; i++)
+		if (s->objs[i].dwfl)
+			dwfl_end(s->objs[i].dwfl);
+	if (s->debuginfod)
+		debuginfod_end(s->debuginfod);
+	strmap_free(&s->index);
+	free(s->objs);
+	free(s->debug_path);
+	free(s->sysroot);
+	free(s);
+}
+
+/* The build-id of a reported module as lowercase hex ("" for none). */
+static void module_build_id(Dwfl_Module *mod, char *hex, size_t size)
+{
+	const unsigned char *bits;
+	GElf_Addr vaddr;
+	int len = dwfl_module_build_id(mod, &bits, &vaddr);
+
+	hex[0] = '\0';
+	for (int i = 0; i < len && (size_t)(2 * i + 2) < size; i++)
+		snprintf(hex + 2 * i, 3, "%02x", bits[i]);
+}
+
+/* Open and check the object of the page, once per build-id and path. */
+static struct elfobj *object_of(struct syms *s, const struct object *o)
+{
+	const char *deleted = " (deleted)";
+	char *key = xasprintf("%s %s", o->build_id ? o->build_id : "none", o->path);
+	char *path, hex[2 * 64 + 1];
+	size_t n = strlen(o->path), i;
+	struct elfobj *e;
+	bool added;
+	void **userdata;
+	struct stat st;
+	int fd;
+
+	i = strmap_intern(&s->index, key, s->nobjs, &added);
+	free(key);
+	if (!added)
+		return &s->objs[i];
+	GROW(s->objs, s->nobjs, s->cap);
+	e = &s->objs[s->nobjs++];
+	*e = (struct elfobj){ .state = OBJ_MISSING };
+
+	/*
+	 * A file deleted since it was mapped: the path may now hold a new
+	 * version, which only a recorded build-id can tell apart.
+	 */
+	if (n > strlen(deleted) && !strcmp(o->path + n - strlen(deleted), deleted)) {
+		if (!o->build_id)
+			return e;
+		n -= strlen(deleted);
+	}
+	path = xasprintf("%s%.*s", s->sysroot, (int)n, o->path);
+	/* Only regular files: a page may name a FIFO or a device. */
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	if (fd >= 0 && (fstat(fd, &st) || !S_ISREG(st.st_mode))) {
+		close(fd);
+		fd = -1;
+	}
+	if (fd >= 0)
+		e->dwfl = dwfl_begin(&s->callbacks);
+	if (!e->dwfl && fd >= 0)
+		close(fd);
+	if (e->dwfl) {
+		dwfl_report_begin(e->dwfl);
+		/* Bias 0: the module's addresses are the file's own vaddrs. */
+		e->mod = dwfl_report_elf(e->dwfl, base_name(path), path, fd, 0, true);
+		dwfl_report_end(e->dwfl, NULL, NULL);
+		if (!e->mod)
+			close(fd);	/* not ELF: libdwfl did not take it */
+	}
+	free(path);
+	if (!e->mod)
+		return e;
+	dwfl_module_info(e->mod, &userdata, NULL, NULL, NULL, NULL, NULL, NULL);
+	*userdata = s;
+	module_build_id(e->mod, hex, sizeof(hex));
+	if (strcmp(hex, o->build_id ? o->build_id : ""))
+		e->state = OBJ_MISMATCH;
+	else
+		e->state = OBJ_OK;
+	return e;
+}
+
+/* xasprintf, made printable: names come from the page and from ELF files. */
+static char *clean_printf(const char *fmt, ...) PRINTF(1, 2);
+static char *clean_printf(const char *fmt, ...)
+{
+	va_list ap;
+	char *s, *clean;
+
+	va_start(ap, fmt);
+	if (vasprintf(&s, fmt, ap) < 0)
+		s = NULL;
+	va_end(ap);
+	if (!s)
+		return xstrdup("?");
+	clean = clean_text(s, strlen(s));
+	free(s);
+	return clean;
+}
+
+/* "func" from a kernel frame "func+0x1/0x20 [mod]": "func [mod]". */
+static char *kernel_name(const char *raw)
+{
+	const char *plus = strstr(raw, "+0x");
+
+	if (!plus)
+		return clean_printf("%s", raw);
+	return clean_printf("%.*s%s", (int)(plus - raw), raw, plus + strcspn(plus, " "));
+}
+
+/* "base+0xADDR" for a frame in a file, whose path is raw[0..path_len). */
+static char *file_name(const struct frame *f, const char *mark)
+{
+	const char *slash = memrchr(f->raw, '/', f->path_len);
+	const char *base = slash && slash + 1 < f->raw + f->path_len ? slash + 1 : f->raw;
+
+	return clean_printf("%s%.*s+0x%" PRIx64, mark, (int)(f->raw + f->path_len - base),
+			    base, f->addr);
+}
+
+static void resolve_elf(struct syms *s, const struct page *p, struct frame *f, bool innermost)
+{
+	const struct object *o = &p->objects[f->object];
+	struct elfobj *e = object_of(s, o);
+	const char *sym = NULL;
+	GElf_Off off = 0;
+	GElf_Sym es;
+	/*
+	 * Outer frames are return addresses: the call is the instruction
+	 * before, which may be the last of another function (a call to a
+	 * noreturn function), so look up the byte before.
+	 */
+	uint64_t at = innermost || !f->addr ? f->addr : f->addr - 1;
+
+	if (e->state == OBJ_MISMATCH) {
+		f->text = clean_printf("[build-id mismatch] %s", f->raw);
+		f->name = file_name(f, "[build-id mismatch] ");
+		return;
+	}
+	if (e->state == OBJ_OK)
+		sym = dwfl_module_addrinfo(e->mod, at, &off, &es, NULL, NULL, NULL);
+	if (!sym || !*sym) {
+		f->text = clean_printf("%s", f->raw);
+		f->name = file_name(f, "");
+		return;
+	}
+	f->name = clean_printf("%s", sym);
+	f->text = clean_printf("%s+0x%" PRIx64 " (%s)", sym, (uint64_t)off + (f->addr - at),
+			       base_name(o->path));
+}
+
+void syms_resolve(struct syms *s, struct page *p)
+{
+	for (size_t r = 0; r < p->nranks; r++) {
+		for (size_t i = 0; i < p->ranks[r].nframes; i++) {
+			struct frame *f = &p->frames[p->ranks[r].first + i];
+
+			free(f->text);
+			free(f->name);
+			f->text = f->name = NULL;
+			switch (f->kind) {
+			case FRAME_ELF:
+				resolve_elf(s, p, f, i == 0);
+				continue;
+			case FRAME_KERNEL:
+				f->name = kernel_name(f->raw);
+				break;
+			case FRAME_FILE:
+				f->name = file_name(f, "");
+				break;
+			case FRAME_VDSO:
+				f->name = xstrdup("[vdso]");
+				break;
+			case FRAME_ANON:
+				f->name = xstrdup("[anon]");
+				break;
+			case FRAME_UNRESOLVED:
+				f->name = clean_printf("%.*s", (int)strcspn(f->raw, " "), f->raw);
+				break;
+			}
+			f->text = clean_printf("%s", f->raw);
+		}
+	}
+}

@@ -1,0 +1,508 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-only
+# perftop(1)'s tests on the host: no module and no VM.  The module's pages
+# are fixtures in its format (tests/pages.sh) whose frames point into a test
+# workload built here: ptdemo (a PIE with symbols) and libptdemo.so (stripped,
+# its debug info split into a .build-id tree), installed in a sysroot.
+#
+# Every test prints "PASS cli: name" or "FAIL cli: name: why"; the last line
+# is "N passed, N failed", and the exit status is non-zero on any failure.
+# The tests run perftop built with AddressSanitizer and UBSan: a leak, an
+# overflow or undefined behaviour in any of them fails that test.
+#
+# Environment: PERFTOP_BUILD (default: build/ at the top of the tree; this
+# writes under its cli/), FUZZ_COUNT (mutated pages, default 3000).
+# Needs: gcc, make, pkg-config, protoc-c, libdw/libdebuginfod/protobuf-c/zlib
+# headers, binutils, debuginfod, golang-go, chromium, libxml2-utils, tmux,
+# mandoc, man-db, util-linux (setpriv); tests/deps.sh installs them all.
+set -u
+HERE=$(cd "$(dirname "$0")" && pwd)
+SRC=$(dirname "$HERE")
+TOP=$(cd "$SRC/../.." && pwd)
+OUT=${PERFTOP_BUILD:-$TOP/build}/cli
+REL=$OUT/release	# perftop as packaged, and the test workload
+SAN=$OUT/asan		# perftop with ASan and UBSan, which the tests run
+SYS=$OUT/sysroot	# the workload installed, debug info split off
+PAGES=$OUT/pages
+FUZZ_COUNT=${FUZZ_COUNT:-3000}
+DEBUG_DIR=$SYS/usr/lib/debug
+PASSED=0 FAILED=0
+BG_PIDS=
+TMUX_SOCKET=perftop-test-$$
+
+# Sanitizer reports exit 99; our own errors are 1 (and 2 for usage).
+export ASAN_OPTIONS=exitcode=99:detect_leaks=1
+export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+unset DEBUGINFOD_URLS
+# Never the user's caches: go and chromium write under $HOME.
+export DEBUGINFOD_CACHE_PATH="$OUT/debuginfod-cache"
+export HOME="$OUT/home"
+export LC_ALL=C.UTF-8
+
+. "$HERE/pages.sh"
+
+say() { printf '%s\n' "$*" >&2; }
+
+# t NAME FUNCTION...: one PASS or FAIL line; FUNCTION sets WHY on failure.
+t() {
+	_name=$1
+	shift
+	WHY=
+	if "$@"; then
+		echo "PASS cli: $_name"
+		PASSED=$((PASSED + 1))
+	else
+		echo "FAIL cli: $_name: ${WHY:-failed}"
+		FAILED=$((FAILED + 1))
+	fi
+}
+
+# pt ARGS...: the sanitized perftop, stdout in $OUT/out, stderr in $OUT/err.
+# Returns its status; a sanitizer's report is a failure of its own.
+pt() {
+	"$SAN/perftop" "$@" > "$OUT/out" 2> "$OUT/err"
+	_rc=$?
+	if [ "$_rc" = 99 ] || grep -qE 'Sanitizer|runtime error' "$OUT/err"; then
+		WHY="sanitizer report: $(grep -m1 -E 'ERROR|runtime error' "$OUT/err")"
+		return 99
+	fi
+	return "$_rc"
+}
+
+# has TEXT...: each TEXT is a line of $OUT/out, or WHY says which is not.
+has() {
+	for _x; do
+		grep -qxF -- "$_x" "$OUT/out" || { WHY="no line \"$_x\" in the output"; return 1; }
+	done
+}
+
+lacks() {
+	for _x; do
+		! grep -qF -- "$_x" "$OUT/out" || { WHY="\"$_x\" in the output"; return 1; }
+	done
+}
+
+cleanup() {
+	tmux -L "$TMUX_SOCKET" kill-server 2> /dev/null
+	for _p in $BG_PIDS; do
+		kill "$_p" 2> /dev/null
+	done
+	[ ! -d "$OUT/debug.away" ] || { rm -rf "$DEBUG_DIR" && mv "$OUT/debug.away" "$DEBUG_DIR"; }
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM
+
+# ---- build ----------------------------------------------------------------
+
+build() {
+	rm -rf "$SYS" "$PAGES" "$DEBUGINFOD_CACHE_PATH" "$OUT/debug.away"
+	mkdir -p "$OUT" "$PAGES" "$HOME"
+	make -C "$SRC" O="$REL" all testprogs > "$OUT/build.log" 2>&1 &&
+		make -C "$SRC" O="$SAN" SANITIZE=1 all fuzz >> "$OUT/build.log" 2>&1 &&
+		make -C "$SRC" O="$REL" install-testprogs DESTDIR="$SYS" >> "$OUT/build.log" 2>&1 ||
+		{ WHY="make failed: $(grep -m1 -E 'error|Error' "$OUT/build.log")"; return 1; }
+	! grep -q 'warning:' "$OUT/build.log" || { WHY=$(grep -m1 'warning:' "$OUT/build.log"); return 1; }
+	OBJS=$REL/test
+	LIB_ID=$(build_id "$OBJS/libptdemo.so") EXE_ID=$(build_id "$OBJS/ptdemo")
+	[ -n "$LIB_ID" ] && [ -n "$EXE_ID" ] || { WHY="no build-id in the workload"; return 1; }
+	addresses || { WHY="no symbols in the workload"; return 1; }
+	page "$LIB_ID" "$EXE_ID" 1 > "$PAGES/page1" &&
+		page "$LIB_ID" "$EXE_ID" 3 > "$PAGES/page3" &&
+		page deadbeefdeadbeefdeadbeefdeadbeefdeadbeef "$EXE_ID" 1 > "$PAGES/mismatch" &&
+		page_v01 > "$PAGES/v01" || { WHY="cannot write the fixture pages"; return 1; }
+	BUSY_NS=$(sed -n 's/.* busy_ns=\([0-9]*\).*/\1/p' "$PAGES/page1")
+}
+
+# ---- names ------------------------------------------------------------------
+
+L=$LIB
+# The frames of rank 1, named.
+NAMED="  #0 ptd_spin+0x20 (libptdemo.so)
+  #1 ptd_inner+0x12 (libptdemo.so)
+  #2 ptd_run+0x12 (libptdemo.so)
+  #3 ptdemo_work+0x12 (ptdemo)
+  #4 main+0x40 (ptdemo)"
+
+# has_lines TEXT: each line of TEXT is a line of $OUT/out.
+has_lines() {
+	_old=$IFS IFS='
+'
+	set -f
+	# shellcheck disable=SC2086 # one argument per line
+	set -- $1
+	set +f
+	IFS=$_old
+	has "$@"
+}
+
+names_from_debug_file() {
+	pt report --input "$PAGES/page1" --sysroot "$SYS" || { WHY=${WHY:-"exit $?: $(cat "$OUT/err")"}; return 1; }
+	has_lines "$NAMED" || return 1
+	has "  #0 smpboot_thread_fn+0x147/0x1d0" "  #0 ptd_spin+0x30 (libptdemo.so (deleted))" \
+		"  #0 [vdso]+0x9a0" "  #3 0x7f1234567890 (unresolved: no vma)" "  #0 ?" || return 1
+	# Idle is not a code path: only --idle shows it.
+	lacks swapper || return 1
+	cp "$OUT/out" "$OUT/report.txt"
+	# The release build says the same.
+	"$REL/perftop" report --input "$PAGES/page1" --sysroot "$SYS" | cmp -s - "$OUT/report.txt" ||
+		{ WHY="the release build's report differs"; return 1; }
+}
+
+top_n() {
+	pt report --input "$PAGES/page1" --sysroot "$SYS" -n 2 --idle || { WHY="exit $?"; return 1; }
+	has "rank 1: 2.000 s (65.3% of busy) count=24 pid=99 stack=complete comm=ptdemo" \
+		"rank 2: 1.500 s (49.0% of busy) count=900 pid=0 stack=complete comm=swapper/0" \
+		"(4 more stacks: -n, --folded, --svg or --pprof show them all)" && lacks "rank 3"
+}
+
+# Without the debug file the library's static functions have no name:
+# object+offset, while its exported ptd_run still has one from .dynsym.
+fallback_without_debug_info() {
+	mv "$DEBUG_DIR" "$OUT/debug.away"
+	mkdir -p "$DEBUG_DIR"
+	pt report --input "$PAGES/page1" --sysroot "$SYS" || { WHY="exit $?: $(cat "$OUT/err")"; return 1; }
+	has "  #0 $L+$A_SPIN" "  #1 $L+$A_INNER" \
+		"  #2 ptd_run+0x12 (libptdemo.so)" "  #3 ptdemo_work+0x12 (ptdemo)" &&
+		lacks ptd_spin ptd_inner
+}
+
+DEBUGINFOD_PID=
+start_debuginfod() {
+	command -v debuginfod > /dev/null || { WHY="no debuginfod (apt install debuginfod)"; return 1; }
+	rm -rf "$OUT/debuginfod" && mkdir -p "$OUT/debuginfod/files"
+	cp "$OUT/debug.away/.build-id/"*/*.debug "$OUT/debuginfod/files/"
+	# A free port: debuginfod exits at once when its port is taken.
+	for _port in $(seq $((20000 + $$ % 20000)) $((20019 + $$ % 20000))); do
+		debuginfod -F -p "$_port" -d "$OUT/debuginfod/db.sqlite" "$OUT/debuginfod/files" \
+			> "$OUT/debuginfod/log" 2>&1 &
+		DEBUGINFOD_PID=$!
+		BG_PIDS="$BG_PIDS $DEBUGINFOD_PID"
+		sleep 0.5
+		kill -0 "$DEBUGINFOD_PID" 2> /dev/null && break
+		DEBUGINFOD_PID=
+	done
+	[ -n "$DEBUGINFOD_PID" ] || { WHY="debuginfod did not start: $(tail -n 1 "$OUT/debuginfod/log")"; return 1; }
+	URL=http://127.0.0.1:$_port
+	# Until it has indexed the file; each try with a cache of its own, as
+	# the client remembers a miss for ten minutes.
+	for _i in $(seq 40); do
+		rm -rf "$OUT/debuginfod/probe"
+		DEBUGINFOD_URLS=$URL DEBUGINFOD_CACHE_PATH=$OUT/debuginfod/probe \
+			debuginfod-find debuginfo "$LIB_ID" > /dev/null 2>&1 && return 0
+		sleep 0.25
+	done
+	WHY="debuginfod at $URL never served $LIB_ID"
+	return 1
+}
+
+names_from_debuginfod() {
+	start_debuginfod || return 1
+	rm -rf "$DEBUGINFOD_CACHE_PATH"
+	DEBUGINFOD_URLS=$URL pt report --input "$PAGES/page1" --sysroot "$SYS" ||
+		{ WHY="exit $?: $(cat "$OUT/err")"; return 1; }
+	has_lines "$NAMED" || return 1
+	ls "$DEBUGINFOD_CACHE_PATH/$LIB_ID/debuginfo" > /dev/null 2>&1 ||
+		{ WHY="nothing in the debuginfod cache"; return 1; }
+}
+
+stop_debuginfod() {
+	[ -z "$DEBUGINFOD_PID" ] || kill "$DEBUGINFOD_PID" 2> /dev/null
+	DEBUGINFOD_PID=
+	rm -rf "$DEBUG_DIR"
+	mv "$OUT/debug.away" "$DEBUG_DIR"
+}
+
+# A file that is not the one profiled is never named: marked.
+build_id_mismatch() {
+	pt report --input "$PAGES/mismatch" --sysroot "$SYS" || { WHY="exit $?"; return 1; }
+	has "  #0 [build-id mismatch] $L+$A_SPIN" "  #2 [build-id mismatch] $L+$A_RUN" \
+		"  #3 ptdemo_work+0x12 (ptdemo)" && lacks ptd_spin ptd_inner ptd_run
+}
+
+# Files that are not regular (a FIFO, a device) are never opened for symbols.
+odd_files() {
+	rm -f "$OUT/fifo" && mkfifo "$OUT/fifo" || { WHY="mkfifo failed"; return 1; }
+	sed -e "s|$L|$OUT/fifo|" -e "s|$EXE|/dev/zero|" "$PAGES/page1" > "$OUT/odd-page"
+	timeout 20 "$SAN/perftop" report --input "$OUT/odd-page" > "$OUT/out" 2> "$OUT/err" ||
+		{ WHY="exit $? (124: it hung): $(head -c 300 "$OUT/err")"; return 1; }
+	has "  #0 $OUT/fifo+$A_SPIN" "  #4 /dev/zero+$A_MAIN"
+}
+
+old_format() {
+	pt report --input "$PAGES/v01" || { WHY="exit $?: $(cat "$OUT/err")"; return 1; }
+	has "  #0 0x4017f5" "  #0 smpboot_thread_fn+0x147/0x1d0"
+}
+
+# ---- outputs ------------------------------------------------------------------
+
+# Within 1 %: within A B.
+within() { awk -v a="$1" -v b="$2" 'BEGIN { d = a - b; if (d < 0) d = -d; exit !(b > 0 && d <= b / 100) }'; }
+
+folded() {
+	pt report --input "$PAGES/page1" --sysroot "$SYS" --folded || { WHY="exit $?"; return 1; }
+	cp "$OUT/out" "$OUT/folded.txt"
+	_sum=$(awk '{ s += $NF } END { printf "%.0f", s }' "$OUT/out")
+	within "$_sum" "$BUSY_NS" || { WHY="weights add up to $_sum, busy_ns is $BUSY_NS"; return 1; }
+	# Ranks 1 and 4 are the same functions: one line, outermost first.
+	has "ptdemo;main;ptdemo_work;ptd_run;ptd_inner;ptd_spin 2400000000" \
+		"ksoftirqd/0;ret_from_fork;kthread;smpboot_thread_fn 500000000" \
+		"[evicted stacks] 10000000" && lacks swapper
+}
+
+svg() {
+	pt report --input "$PAGES/page1" --sysroot "$SYS" --svg "$OUT/flamegraph.svg" || { WHY="exit $?"; return 1; }
+	xmllint --noout "$OUT/flamegraph.svg" 2> "$OUT/xmllint.err" || { WHY="xmllint: $(head -n 1 "$OUT/xmllint.err")"; return 1; }
+	for _f in ptd_spin ptd_inner ptd_run ptdemo_work main smpboot_thread_fn; do
+		grep -q "<title>$_f (" "$OUT/flamegraph.svg" || { WHY="no frame $_f"; return 1; }
+	done
+	! grep -qE '(href|src)="(https?:)?//' "$OUT/flamegraph.svg" || { WHY="refers to another file"; return 1; }
+}
+
+chromium_run() {
+	timeout 120 chromium --headless --no-sandbox --disable-gpu --disable-background-networking \
+		--disable-component-update --disable-sync --no-first-run \
+		--user-data-dir="$(mktemp -d "$OUT/chromium.XXXXXX")" "$@" 2> "$OUT/chromium.log"
+}
+
+svg_screenshot() {
+	rm -f "$OUT/flamegraph.png"
+	chromium_run --screenshot="$OUT/flamegraph.png" --window-size=1200,800 \
+		"file://$OUT/flamegraph.svg" > /dev/null ||
+		{ WHY="chromium failed: $(tail -n 1 "$OUT/chromium.log")"; return 1; }
+	[ "$(head -c 8 "$OUT/flamegraph.png" | od -An -tx1 | tr -d ' \n')" = 89504e470d0a1a0a ] ||
+		{ WHY="$OUT/flamegraph.png is not a PNG"; return 1; }
+	_size=$(wc -c < "$OUT/flamegraph.png")
+	[ "$_size" -gt 10000 ] || { WHY="the screenshot is $_size bytes: blank?"; return 1; }
+	say "  flame graph screenshot: $OUT/flamegraph.png ($_size bytes)"
+}
+
+# The page's script, run by Chromium: names fitted into their frames, and
+# #zoom=ptd_inner zoomed as a click on it would.
+svg_script() {
+	chromium_run --dump-dom "file://$OUT/flamegraph.svg#zoom=ptd_inner" > "$OUT/dom.txt" ||
+		{ WHY="chromium failed: $(tail -n 1 "$OUT/chromium.log")"; return 1; }
+	grep -q '<title>ptd_spin (.*width="1180".*>ptd_spin</text>' "$OUT/dom.txt" ||
+		{ WHY="ptd_spin is not zoomed to the full width"; return 1; }
+	grep -q 'display: none;"><title>ksoftirqd/0 (' "$OUT/dom.txt" ||
+		{ WHY="ksoftirqd/0 is still shown when zoomed on ptd_inner"; return 1; }
+}
+
+# "flat" or "cum" time of FUNCTION in go tool pprof -top -unit=ns FILE.
+pprof_time() {
+	go tool pprof -top -unit=ns -nodefraction=0 -nodecount=1000 "$1" 2> "$OUT/pprof.err" |
+		awk -v col="$2" -v fn="$3" '$NF == fn { v = col == "flat" ? $1 : $4; sub(/ns$/, "", v); print v; exit }'
+}
+
+pprof() {
+	command -v go > /dev/null || { WHY="no go (apt install golang-go)"; return 1; }
+	pt report --input "$PAGES/page1" --sysroot "$SYS" --pprof "$OUT/a.pb.gz" || { WHY="exit $?"; return 1; }
+	pt report --input "$PAGES/page3" --sysroot "$SYS" --pprof "$OUT/b.pb.gz" || { WHY="exit $?"; return 1; }
+	go tool pprof -top "$OUT/a.pb.gz" > "$OUT/pprof-top.txt" 2>&1 || { WHY="go tool pprof: $(tail -n 1 "$OUT/pprof-top.txt")"; return 1; }
+	# perftop's own time per function: the innermost frames of --folded.
+	for _f in ptd_spin smpboot_thread_fn; do
+		_ours=$(awk -v fn="$_f" '{ n = split($1, s, ";"); if (s[n] == fn) t += $NF } END { printf "%.0f", t }' "$OUT/folded.txt")
+		_theirs=$(pprof_time "$OUT/a.pb.gz" flat "$_f")
+		within "${_theirs:-0}" "$_ours" || { WHY="$_f: pprof says ${_theirs:-nothing}, perftop $_ours ns"; return 1; }
+	done
+	for _f in ptd_inner ptd_run ptdemo_work main; do
+		_theirs=$(pprof_time "$OUT/a.pb.gz" cum "$_f")
+		within "${_theirs:-0}" 2400000000 || { WHY="$_f: pprof says ${_theirs:-nothing} ns cumulative"; return 1; }
+	done
+	go tool pprof -raw "$OUT/a.pb.gz" 2> /dev/null | grep -q "$LIB_ID" || { WHY="no mapping with the library's build-id"; return 1; }
+}
+
+pprof_merge() {
+	go tool pprof -proto "$OUT/a.pb.gz" "$OUT/b.pb.gz" > "$OUT/merged.pb.gz" 2> "$OUT/pprof.err" ||
+		{ WHY="go tool pprof -proto: $(tail -n 1 "$OUT/pprof.err")"; return 1; }
+	_a=$(pprof_time "$OUT/a.pb.gz" flat ptd_spin) _b=$(pprof_time "$OUT/b.pb.gz" flat ptd_spin)
+	_m=$(pprof_time "$OUT/merged.pb.gz" flat ptd_spin)
+	within "${_m:-0}" $((_a + _b)) || { WHY="merged ptd_spin ${_m:-?} ns, not $_a + $_b"; return 1; }
+}
+
+# ---- bad input --------------------------------------------------------------
+
+# refused EXPECTED_STATUS PATTERN ARGS...: perftop ARGS exits with that status
+# and one line on stderr, "perftop: " and PATTERN.
+refused() {
+	_want=$1 _pat=$2
+	shift 2
+	pt "$@"
+	_rc=$?
+	[ "$_rc" = 99 ] && return 1
+	[ "$_rc" = "$_want" ] || { WHY="perftop $*: exit $_rc, not $_want: $(head -c 300 "$OUT/err")"; return 1; }
+	[ "$(wc -l < "$OUT/err")" = 1 ] || { WHY="perftop $*: $(wc -l < "$OUT/err") lines on stderr"; return 1; }
+	grep -qE "^perftop: .*$_pat" "$OUT/err" || { WHY="perftop $*: \"$(cat "$OUT/err")\" does not say $_pat"; return 1; }
+}
+
+bad_input() {
+	_p=$PAGES/page1 _b=$OUT/bad
+	mkdir -p "$_b"
+	head -c "$(($(wc -c < "$_p") / 2))" "$_p" > "$_b/cut"
+	head -n 12 "$_p" > "$_b/cut-at-line"
+	sed 's/ ticks=4000000000 / ticks=4x000 /' "$_p" > "$_b/bad-number"
+	sed '/^rank 3/s/ticks=[0-9]*/ticks=9000000000/' "$_p" > "$_b/out-of-order"
+	grep -v 'bin/ptdemo$' "$_p" > "$_b/no-object"
+	printf '\177ELF\002\001\001\000\000' > "$_b/binary"
+	: > "$_b/empty"
+	refused 1 "truncated page: the last line has no newline" report --input "$_b/cut" &&
+		refused 1 "truncated page: no footer" report --input "$_b/cut-at-line" &&
+		refused 1 "corrupt page: line 4: bad ticks" report --input "$_b/bad-number" &&
+		refused 1 "corrupt page: line 11: ranks are not in decreasing order" report --input "$_b/out-of-order" &&
+		refused 1 "corrupt page: no \"# object\" line for /usr/local/bin/ptdemo" report --input "$_b/no-object" &&
+		refused 1 "corrupt page: a NUL byte" report --input "$_b/binary" &&
+		refused 1 "empty page" report --input "$_b/empty" &&
+		refused 1 "No such file or directory" report --input "$_b/none" &&
+		refused 1 "Is a directory" report --input "$_b" &&
+		refused 1 "sysroot $_b/none: No such file or directory" report --input "$_p" --sysroot "$_b/none" &&
+		refused 1 "sysroot $_p: not a directory" report --input "$_p" --sysroot "$_p" &&
+		refused 2 "report needs --input" report &&
+		refused 2 "-n wants a number" -n 0
+}
+
+# Read as nobody: a saved page that is root's, and a root-only proc file.
+unreadable() {
+	cp "$PAGES/page1" "$OUT/private" && chmod 0600 "$OUT/private"
+	# nobody runs perftop from a copy it can reach.
+	_bin=$(mktemp /tmp/perftop-test.XXXXXX) && cp "$SAN/perftop" "$_bin" && chmod 0755 "$_bin"
+	_ok=0
+	for _case in "$OUT/private:Permission denied" "/proc/1/environ:permission denied: reading it needs root"; do
+		setpriv --reuid=65534 --regid=65534 --clear-groups "$_bin" --proc "${_case%%:*}" \
+			> "$OUT/out" 2> "$OUT/err"
+		_rc=$?
+		if [ "$_rc" != 1 ] || [ "$(wc -l < "$OUT/err")" != 1 ] ||
+			! grep -qF "perftop: ${_case%%:*}: ${_case#*:}" "$OUT/err"; then
+			WHY="as nobody, --proc ${_case%%:*}: exit $_rc: $(head -c 300 "$OUT/err")"
+			_ok=1
+			break
+		fi
+	done
+	rm -f "$_bin"
+	return "$_ok"
+}
+
+module_not_loaded() {
+	if [ -e /proc/perftop_all ]; then
+		say "  /proc/perftop_all exists here: not checked"
+		return 0
+	fi
+	refused 1 "module not loaded: systemctl start perftop" &&
+		[ "$(cat "$OUT/err")" = "perftop: module not loaded: systemctl start perftop" ] ||
+		{ WHY=${WHY:-"said: $(cat "$OUT/err")"}; return 1; }
+}
+
+fuzz() {
+	"$SAN/fuzz" -n "$FUZZ_COUNT" -s "$SYS" "$PAGES/page1" "$PAGES/page3" "$PAGES/mismatch" \
+		"$PAGES/v01" > "$OUT/fuzz.out" 2> "$OUT/fuzz.err" ||
+		{ WHY="$(grep -m1 -E 'ERROR|runtime error|fuzz:' "$OUT/fuzz.err")"; return 1; }
+	say "  $(cat "$OUT/fuzz.out")"
+}
+
+# ---- the live view --------------------------------------------------------------
+
+# A fake /proc/perftop_all whose times grow, rewritten every 0.25 s.
+FAKE=$OUT/fake-proc
+start_fake_proc() {
+	page "$LIB_ID" "$EXE_ID" 1 > "$FAKE"
+	(
+		_k=1
+		while :; do
+			_k=$((_k + 1))
+			page "$LIB_ID" "$EXE_ID" "$_k" > "$FAKE.tmp" && mv "$FAKE.tmp" "$FAKE"
+			sleep 0.25
+		done
+	) &
+	BG_PIDS="$BG_PIDS $!"
+}
+
+tm() { tmux -L "$TMUX_SOCKET" -f /dev/null "$@"; }
+
+# wait_screen SECONDS REGEX: until the pane shows a line matching REGEX.
+wait_screen() {
+	_end=$(($(date +%s%N) + $1 * 1000000000))
+	while [ "$(date +%s%N)" -lt "$_end" ]; do
+		tm capture-pane -p -t live > "$OUT/screen.txt" 2> /dev/null
+		grep -qE "$2" "$OUT/screen.txt" && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# live_session SECONDS COLUMNS: perftop -d SECONDS in a tmux window.
+live_session() {
+	rm -f "$OUT/live.rc"
+	tm kill-server 2> /dev/null
+	tm new-session -d -s live -x "$2" -y 30 \
+		"'$SAN/perftop' -d $1 --sysroot '$SYS' --proc '$FAKE' 2> '$OUT/live.err'; echo \$? > '$OUT/live.rc'"
+}
+
+quit_with_q() {
+	tm send-keys -t live q
+	for _i in $(seq 50); do
+		[ -s "$OUT/live.rc" ] && break
+		sleep 0.1
+	done
+	[ "$(cat "$OUT/live.rc" 2> /dev/null)" = 0 ] ||
+		{ WHY="q: exit status $(cat "$OUT/live.rc" 2> /dev/null), $(head -c 300 "$OUT/live.err")"; return 1; }
+}
+
+RANK1='^ +1 +[0-9.]+ +[0-9.]+ m?s +[0-9]+  ptdemo +ptd_spin\+0x20 \(libptdemo\.so\)'
+live_tmux() {
+	live_session 1 160
+	wait_screen 3 "$RANK1" || { WHY="no rank 1 within 3 s: $(head -n 5 "$OUT/screen.txt" | tr '\n' '|')"; return 1; }
+	cp "$OUT/screen.txt" "$OUT/live-screen.txt"
+	quit_with_q
+}
+
+# A wider window shows more of the stack at once, not at the next report.
+live_resize() {
+	live_session 5 100
+	wait_screen 7 "$RANK1" || { WHY="no rank 1"; return 1; }
+	! grep -q '<- main' "$OUT/screen.txt" || { WHY="100 columns show the whole stack?"; return 1; }
+	tm resize-window -t live -x 200
+	wait_screen 1 "$RANK1.*<- ptdemo_work <- main" || { WHY="not redrawn at 200 columns"; return 1; }
+	quit_with_q
+}
+
+live_plain() {
+	pt -d 0.3 -c 2 --sysroot "$SYS" --proc "$FAKE" < /dev/null || { WHY="exit $?: $(cat "$OUT/err")"; return 1; }
+	[ "$(grep -c '^ RANK' "$OUT/out")" = 2 ] || { WHY="not two reports"; return 1; }
+	grep -qE "$RANK1" "$OUT/out" || { WHY="no rank 1"; return 1; }
+	! grep -q "$(printf '\033')" "$OUT/out" || { WHY="escape sequences when not a terminal"; return 1; }
+}
+
+man_page() {
+	mandoc -T lint -W warning "$SRC/perftop.1" > "$OUT/mandoc.txt" 2>&1 || { WHY=$(head -n 1 "$OUT/mandoc.txt"); return 1; }
+	_w=$(MANWIDTH=80 man --warnings -E UTF-8 -l "$SRC/perftop.1" 2>&1 > /dev/null)
+	[ -z "$_w" ] || { WHY=$_w; return 1; }
+}
+
+# ---- main ------------------------------------------------------------------------
+
+t "builds with -Wall -Wextra -Werror, plain and with ASan/UBSan, no warnings" build ||
+	{ echo "$PASSED passed, $FAILED failed"; exit 1; }
+[ "$FAILED" = 0 ] || { echo "$PASSED passed, $FAILED failed"; exit 1; }
+t "names user frames from the split debug file (.build-id)" names_from_debug_file
+t "-n: the top N ranks" top_n
+t "without debug info: object+offset (.dynsym names exported functions)" fallback_without_debug_info
+t "names from a local debuginfod, debug file removed" names_from_debuginfod
+stop_debuginfod
+t "build-id mismatch: marked, never named" build_id_mismatch
+t "a FIFO or a device as an object: not opened, no hang" odd_files
+t "reads a perftop 0.1 page" old_format
+t "--folded: weights add up to busy_ns, stacks outermost first" folded
+t "--svg: valid XML, self-contained, names the functions" svg
+t "--svg: headless Chromium screenshot (build/cli/flamegraph.png)" svg_screenshot
+t "--svg: the script fits names and zooms" svg_script
+t "--pprof: go tool pprof -top times within 1 %, build-ids in mappings" pprof
+t "--pprof: two profiles merge with go tool pprof -proto" pprof_merge
+t "bad input: truncated, corrupt, missing: one line, non-zero exit" bad_input
+t "unreadable page, privileged proc file: one line, exit 1" unreadable
+t "module not loaded: says systemctl start perftop" module_not_loaded
+t "fuzz: $FUZZ_COUNT mutated pages under ASan/UBSan" fuzz
+start_fake_proc
+t "live: perftop -d 1 under tmux shows ranks within 3 s, q exits 0" live_tmux
+t "live: redraws at once when the terminal is resized" live_resize
+t "live: plain repeated reports when stdout is not a terminal" live_plain
+t "perftop.1: mandoc -T lint and man --warnings clean" man_page
+echo "$PASSED passed, $FAILED failed"
+[ "$FAILED" = 0 ]
