@@ -23,13 +23,8 @@ MODULE_SOURCES := Kbuild Makefile perftop.c probe.c resolve.c table.c procfs.c p
 # Where source-install puts them (DESTDIR in front, for packaging).
 SRCDIR ?= /usr/src/perftop-$(VERSION)
 
-<<<<<<< HEAD
-.PHONY: all module clean install style sparse lint check check-guest check-packages \
-	demo bench dist dkms-install dkms-remove version sources source-install
-=======
-.PHONY: all module tools clean install style sparse lint check check-cli check-guest check-packages \
-	demo bench dist dkms-install dkms-remove version
->>>>>>> cli
+.PHONY: all module tools clean install style sparse lint check check-cli check-guest \
+	check-packages demo bench dist dkms-install dkms-remove version sources source-install
 
 all: module
 
