@@ -225,8 +225,8 @@ get_root() {
 		[Install]
 		WantedBy=multi-user.target
 	EOF
-	in_root systemctl enable perftop-pkgtest.service
-	in_root dkms status
+	in_root systemctl enable perftop-pkgtest.service || return 1
+	in_root dkms status || return 1
 	echo "root: $_cached"
 }
 
@@ -239,8 +239,15 @@ dkms_ok() {
 }
 
 # Nothing of perftop in dkms's tree, /usr/src or any kernel's modules.
+# installed PACKAGE: dpkg says it is installed, fully configured.
+installed() {
+	[ "$(in_root dpkg-query -W -f '${Status}' "$1" 2>&1)" = "install ok installed" ] ||
+		{ echo "$1 is not installed: $(in_root dpkg-query -W -f '${Status}' "$1" 2>&1)"; return 1; }
+}
+
 dkms_gone() {
-	[ -z "$(in_root dkms status -m perftop)" ] || { echo "dkms still knows perftop: $(in_root dkms status -m perftop)"; return 1; }
+	_st=$(in_root dkms status -m perftop) || { echo "dkms status failed"; return 1; }
+	[ -z "$_st" ] || { echo "dkms still knows perftop: $_st"; return 1; }
 	_left=$(cd "$ROOT" && ls -d lib/modules/*/updates/dkms/perftop.ko* usr/src/perftop-* var/lib/dkms/perftop 2>/dev/null)
 	[ -z "$_left" ] || { echo "left behind: $_left"; return 1; }
 	! grep -qs perftop "$ROOT"/lib/modules/*/modules.dep || { echo "perftop still in modules.dep"; return 1; }
@@ -267,17 +274,37 @@ do_install() {
 	cp "$DEB" "$ROOT/tmp/"
 	in_root sh -c "cd /tmp && apt-get install -y --no-install-recommends ./$(basename "$DEB")" || return 1
 	rm -f "$ROOT/tmp/$(basename "$DEB")"
-	in_root dkms status | tee "$OUT/dkms-status-before-upgrade.txt"
+	installed perftop-dkms || return 1
+	in_root dkms status > "$OUT/dkms-status-before-upgrade.txt" || return 1
+	cat "$OUT/dkms-status-before-upgrade.txt"
 	dkms_ok "$OLD" || return 1
 	[ "$(in_root systemctl is-enabled perftop.service)" = enabled ] ||
 		{ echo "perftop.service is not enabled"; return 1; }
 	[ -f "$ROOT/usr/share/man/man4/perftop.4.gz" ] || { echo "no man page"; return 1; }
 }
 
+# The perftop command (its .deb, with the libraries it needs from the
+# mirror) and its test workload (a PIE and a library whose debug file is in
+# /usr/lib/debug/.build-id), for the checks in the booted root.
+do_install_cli() {
+	cp "$CLI_DEB" "$ROOT/tmp/"
+	in_root sh -c "cd /tmp && apt-get install -y --no-install-recommends ./$(basename "$CLI_DEB")" ||
+		return 1
+	rm -f "$ROOT/tmp/$(basename "$CLI_DEB")"
+	installed perftop || return 1
+	make -s -C "$TOP/tools/perftop" O="$OUT/cli-build" install-testprogs DESTDIR="$ROOT" || return 1
+	install -m 0755 "$TOP/tools/perftop/tests/guest-cli.sh" "$ROOT/usr/local/sbin/perftop-clitest"
+	in_root perftop --version
+}
+
 do_upgrade() {
 	in_root apt-get install -y --no-install-recommends \
-		"linux-image-$NEW" "linux-headers-$NEW" | tee "$OUT/upgrade.out" || return 1
-	in_root dkms status | tee "$OUT/dkms-status-after-upgrade.txt"
+		"linux-image-$NEW" "linux-headers-$NEW" > "$OUT/upgrade.out" 2>&1 ||
+		{ tail -n 20 "$OUT/upgrade.out"; echo "apt-get install of $NEW failed"; return 1; }
+	installed "linux-image-$NEW" || return 1
+	installed perftop-dkms || return 1
+	in_root dkms status > "$OUT/dkms-status-after-upgrade.txt" || return 1
+	cat "$OUT/dkms-status-after-upgrade.txt"
 	dkms_ok "$NEW" || return 1
 	dkms_ok "$OLD" || return 1
 }
@@ -285,7 +312,9 @@ do_upgrade() {
 do_remove() {
 	in_root dpkg -L perftop-dkms > "$OUT/deb-installed.list" || return 1
 	in_root apt-get remove -y perftop-dkms || return 1
-	in_root dkms status
+	_st=$(in_root dpkg-query -W -f '${Status}' perftop-dkms)
+	[ "$_st" = "deinstall ok config-files" ] || [ "$_st" = "deinstall ok not-installed" ] ||
+		{ echo "perftop-dkms after apt remove: $_st"; return 1; }
 	dkms_gone || return 1
 	# Every file the package had is gone (its directories may be shared).
 	while IFS= read -r _f; do
@@ -293,6 +322,8 @@ do_remove() {
 	done < "$OUT/deb-installed.list"
 	# And purge drops the unit's enablement state too.
 	in_root apt-get purge -y perftop-dkms || return 1
+	in_root dpkg-query -W perftop-dkms > /dev/null 2>&1 &&
+		{ echo "perftop-dkms still known to dpkg after purge"; return 1; }
 	_left=$(find "$ROOT/etc" -name 'perftop*' ! -name 'perftop-pkgtest*' 2>/dev/null)
 	[ -z "$_left" ] || { echo "left behind after purge: $_left"; return 1; }
 	echo "dkms status: empty; no perftop.ko in any kernel, no /usr/src/perftop-*"
@@ -339,7 +370,28 @@ boot_check() {
 		echo "FAIL packages $_tag: booted with systemd, ran the checks, powered off: qemu exited $_rc (see $_run/console.log)"
 	fi
 	console_verdict "packages $_tag: console clean" "$_run/console.log"
+	report_check "$_k" "$_run"
 	rm -f "$_run/disk.img"
+}
+
+# The page the guest saved, symbolised on the host against the root as the
+# sysroot: "perftop report" names the stock programs' frames offline.
+report_check() {
+	_t="packages [$1]: perftop report --input (saved page) --sysroot (the root)"
+	debugfs -R "dump /var/tmp/perftop_all.txt $2/perftop_all.txt" "$2/disk.img" \
+		> /dev/null 2>&1
+	[ -s "$2/perftop_all.txt" ] || { echo "FAIL $_t: the guest saved no page"; return; }
+	# liblzma's busy functions are internal (no symbol in a stripped
+	# library): they stay object + offset; libc's system call wrappers have
+	# names in .dynsym.
+	if "$OUT/cli-deb/usr/bin/perftop" report --input "$2/perftop_all.txt" --sysroot "$ROOT" \
+		-n 100 > "$2/report.txt" 2> "$2/report.err" &&
+		grep -Eq '^  #[0-9]+ [A-Za-z_][A-Za-z0-9_.]*\+0x[0-9a-f]+ \(libc\.so\.6\)' "$2/report.txt" &&
+		grep -q 'liblzma\.so\.5' "$2/report.txt"; then
+		echo "PASS $_t"
+	else
+		echo "FAIL $_t: $(head -n 3 "$2/report.err" "$2/report.txt" | tr '\n' ' ')"
+	fi
 }
 
 # ---- main ----------------------------------------------------------------
@@ -370,6 +422,7 @@ main() {
 	step "root: Debian 12 with systemd, $OLD image and headers, dkms" root get_root || return
 	step "make dkms-install / dkms-remove in the root ($OLD)" dkms-make do_dkms_make
 	step "apt install ./perftop-dkms: DKMS builds and installs for $OLD, unit enabled" install do_install || return
+	step "apt install ./perftop: the command and its libraries; its test workload" install-cli do_install_cli
 	say "dkms status before the upgrade:"
 	sed 's/^/  /' "$OUT/dkms-status-before-upgrade.txt" >&2
 	boot_check "$OLD"

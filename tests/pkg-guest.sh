@@ -77,6 +77,47 @@ else
 	fail "man 4 perftop: $(man -w 4 perftop 2>&1)"
 fi
 
+# User frames of stock Debian binaries (PIE, shared libraries, no frame
+# pointers) as file + offset: two xz on one CPU preempt each other inside
+# liblzma; sha256sum, exec'd 40 times by a shell loop, lives milliseconds.
+echo reset > /proc/perftop
+head -c 3000000 /dev/urandom > /tmp/blob
+taskset -c 0 xz -T1 -6 -c /tmp/blob > /dev/null &
+taskset -c 0 xz -T1 -6 -c /tmp/blob > /dev/null &
+i=0
+while [ $i -lt 40 ]; do
+	sha256sum /etc/os-release > /dev/null
+	i=$((i + 1))
+done
+wait
+cp /proc/perftop_all /var/tmp/perftop_all.txt
+cp /proc/perftop /var/tmp/perftop.txt
+sed 's/^/top: /' /var/tmp/perftop.txt | head -n 40 | info
+xzrank=$(grep -m1 -A8 'kind=user comm=xz$' /var/tmp/perftop_all.txt)
+echo "$xzrank" | sed 's/^/xz: /' | info
+if echo "$xzrank" | grep -Eq '^  #0 /usr/lib/x86_64-linux-gnu/liblzma\.so\.5[.0-9]*\+0x[0-9a-f]+$'; then
+	pass "xz's top rank names liblzma.so.5 and an offset"
+else
+	fail "xz's top rank names liblzma.so.5 and an offset: $(echo "$xzrank" | head -n 2 | tr '\n' ' ')"
+fi
+shrank=$(grep -m1 -A3 'kind=user comm=sha256sum$' /var/tmp/perftop_all.txt)
+if echo "$shrank" | grep -Eq 'procs=([2-9]|[1-9][0-9]+) ' &&
+	echo "$shrank" | grep -Eq '^  #0 /usr/(bin/sha256sum|lib/x86_64-linux-gnu/[^ ]*)\+0x'; then
+	pass "sha256sum's 40 short-lived processes share ranks, named by file"
+else
+	fail "sha256sum's 40 short-lived processes share ranks, named by file: $(echo "$shrank" | tr '\n' ' ')"
+fi
+if grep -q '(unresolved' /var/tmp/perftop_all.txt; then
+	fail "no bare address for a frame in a file mapping: $(grep -m1 -B3 '(unresolved' /var/tmp/perftop_all.txt | tr '\n' ' ')"
+else
+	pass "no bare address for a frame in a file mapping"
+fi
+
+# The perftop command against the module (tools/perftop/tests/guest-cli.sh).
+if [ -x /usr/local/sbin/perftop-clitest ]; then
+	/usr/local/sbin/perftop-clitest >&3 2>&1
+fi
+
 # No warning or oops since boot: only O and E (out-of-tree, unsigned by the
 # distribution) may taint the kernel.
 t=$(cat /proc/sys/kernel/tainted)

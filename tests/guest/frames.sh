@@ -12,7 +12,7 @@ t_pie_processes() {
 	: > /tmp/loops
 	i=0
 	while [ $i -lt 30 ]; do
-		ptpie loop 20 ${PT_PIE_ROUNDS:-100000} >> /tmp/loops || die "ptpie loop failed"
+		ptpie loop 40 ${PT_PIE_ROUNDS:-100000} >> /tmp/loops || die "ptpie loop failed"
 		i=$((i + 1))
 	done
 	dump_all /tmp/d

@@ -5,18 +5,22 @@
  * for perftop's tests of user frames as file + offset.
  *
  *   ptpie loop N ROUNDS       N rounds of lib_work(ROUNDS) called from
- *                             pie_loop; prints the kernel's own accounting
- *                             of them (schedstat run_ns, switch-ins)
+ *                             pie_loop, on CPU 0; prints the kernel's own
+ *                             accounting of them (schedstat run_ns,
+ *                             switch-ins)
  *   ptpie threads T SECONDS   T threads, each calling lib_work through
  *                             pie_deep1 .. pie_deep4, for SECONDS
  */
+#define _GNU_SOURCE
 #include <fcntl.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/wait.h>
 
 #define NOINLINE __attribute__((noinline))
 
@@ -31,19 +35,48 @@ static double now(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-/* The kernel's accounting of this thread, read with three system calls. */
-static void schedstat(unsigned long long *run_ns, unsigned long long *pcount)
-{
-	int fd = open("/proc/thread-self/schedstat", O_RDONLY);
-	char buf[128], *p;
-	ssize_t n = fd < 0 ? -1 : read(fd, buf, sizeof(buf) - 1);
+/*
+ * The kernel's accounting of this process (run_ns, pcount: schedstat fields
+ * 1 and 3) is up to date whenever it is off its CPU.  A helper pinned to the
+ * same CPU reads it on request, so it reads it exactly while the process
+ * waits for the answer.
+ */
+static int req[2], resp[2];
 
-	if (fd >= 0)
-		close(fd);
-	buf[n > 0 ? n : 0] = 0;
-	*run_ns = strtoull(buf, &p, 10);
-	strtoull(p, &p, 10);
-	*pcount = strtoull(p, NULL, 10);
+static void helper(pid_t pid)
+{
+	unsigned long long v[2];
+	char path[64], buf[128], *p;
+	ssize_t n;
+	int fd;
+	char c;
+
+	snprintf(path, sizeof(path), "/proc/%d/schedstat", pid);
+	while (read(req[0], &c, 1) == 1) {
+		fd = open(path, O_RDONLY);
+		n = fd < 0 ? -1 : read(fd, buf, sizeof(buf) - 1);
+		if (fd >= 0)
+			close(fd);
+		buf[n > 0 ? n : 0] = 0;
+		v[0] = strtoull(buf, &p, 10);
+		strtoull(p, &p, 10);
+		v[1] = strtoull(p, NULL, 10);
+		if (write(resp[1], v, sizeof(v)) != sizeof(v))
+			break;
+	}
+	_exit(0);
+}
+
+/* Ask the helper; the loop's slices start after this returns. */
+NOINLINE void pie_ask(unsigned long long *run_ns, unsigned long long *pcount)
+{
+	unsigned long long v[2] = { 0, 0 };
+	char c = 'q';
+
+	if (write(req[1], &c, 1) != 1 || read(resp[0], v, sizeof(v)) != sizeof(v))
+		fprintf(stderr, "ptpie: the schedstat helper did not answer\n");
+	*run_ns = v[0];
+	*pcount = v[1];
 }
 
 NOINLINE void pie_loop(long n, long rounds)
@@ -52,28 +85,34 @@ NOINLINE void pie_loop(long n, long rounds)
 		lib_work(rounds);
 }
 
-/* Ends the last slice in a place of its own: the exit path is not the loop's. */
-NOINLINE void pie_rest(void)
-{
-	lib_sleep(1000);
-}
-
 /*
  * The loop's slices are those switched in after the sleep at the start of
- * each lib_work().  schedstat is up to date at a switch out: it is read just
- * after a sleep before the loop, and just after one after it, so that its
- * window ends where the loop's last slice does.
+ * each lib_work(): from the first to the end of the last, which ends when
+ * the second pie_ask() waits.  schedstat is read while the process waits in
+ * pie_ask(), before and after: the two windows are the same, but for the
+ * few instructions from pie_ask() into the first sleep.
  */
 static int loop(long n, long rounds)
 {
 	unsigned long long r0, p0, r1, p1;
+	cpu_set_t cpu;
+	pid_t pid;
 
-	lib_sleep(100);
-	schedstat(&r0, &p0);
+	CPU_ZERO(&cpu);
+	CPU_SET(0, &cpu);
+	sched_setaffinity(0, sizeof(cpu), &cpu);
+	if (pipe(req) || pipe(resp))
+		return 1;
+	pid = fork();
+	if (pid == 0)
+		helper(getppid());
+	/* Resolve every lazily bound call before the window opens. */
+	lib_work(0);
+	pie_ask(&r0, &p0);
 	pie_loop(n, rounds);
-	lib_sleep(100);
-	schedstat(&r1, &p1);
-	pie_rest();
+	pie_ask(&r1, &p1);
+	close(req[1]);
+	waitpid(pid, NULL, 0);
 	printf("loop n=%ld run_ns=%llu pcount=%llu\n", n, r1 - r0, p1 - p0);
 	return 0;
 }
