@@ -172,7 +172,7 @@ enum perftop_cur {
 };
 
 struct perftop_cpu {
-	struct perftop_ptab *tab[2];
+	struct perftop_ptab tab[2];
 	unsigned int active;		/* the table the handler writes */
 	unsigned int cur_kind;		/* enum perftop_cur */
 	struct perftop_slot *cur;	/* in tab[active], when CUR_SLOT */

@@ -100,7 +100,8 @@ struct perftop_slot {
 /*
  * A per-CPU table: written only by its CPU (the probe handler, and the
  * drain's IPI on that CPU), read by the drain once the CPU has moved to
- * its other table.
+ * its other table.  Its counters are in the per-CPU area; its slots, a
+ * power of 2 of them, fill whole pages.
  */
 struct perftop_ptab {
 	unsigned int used;
@@ -112,7 +113,7 @@ struct perftop_ptab {
 	u64 aligned, probe;		/* stamps aligned to the kernel's, or not */
 	u64 cost_sum, cost_calls, cost_max;
 	u32 cost_hist[PERFTOP_COST_BUCKETS];
-	struct perftop_slot slots[];
+	struct perftop_slot *slots;
 };
 
 /*

@@ -203,7 +203,8 @@ static __always_inline void perftop_capture_kernel(struct perftop_raw *r)
 	r->nr = min_t(unsigned int, n - i, PERFTOP_MAX_DEPTH);
 	r->walk = (n - i > PERFTOP_MAX_DEPTH || n == ARRAY_SIZE(raw)) ?
 		  PERFTOP_LIMIT : PERFTOP_COMPLETE;
-	memcpy(r->frames, raw + i, r->nr * sizeof(long));
+	for (n = 0; n < r->nr; n++)
+		r->frames[n] = raw[i + n];
 }
 
 /* One frame record of a user stack: the caller's frame pointer and return address. */
@@ -281,6 +282,7 @@ static __always_inline void perftop_capture_user(struct perftop_raw *r,
 static __always_inline u32 perftop_capture(struct perftop_raw *r)
 {
 	struct task_struct *tsk = current;
+	unsigned int n;
 
 	r->pad = 0;
 	r->compat = 0;
@@ -297,6 +299,9 @@ static __always_inline u32 perftop_capture(struct perftop_raw *r)
 		r->kind = PERFTOP_KERNEL;
 		perftop_capture_kernel(r);
 	}
+	/* Keys compare whole: no frame of an earlier stack may stay behind. */
+	for (n = r->nr; n < PERFTOP_MAX_DEPTH; n++)
+		r->frames[n] = 0;
 	return hsiphash(r, PERFTOP_RAW_LEN(r), &slot_key) | 1;
 }
 
@@ -311,12 +316,12 @@ static __always_inline struct perftop_slot *
 perftop_slot(struct perftop_cpu *pc, struct perftop_ptab *t,
 	     const struct perftop_raw *key, u32 hash)
 {
-	unsigned int i, len = PERFTOP_RAW_LEN(key);
 	struct perftop_slot *s;
+	unsigned int i;
 
 	for (i = 0; i < PERFTOP_PROBES; i++) {
 		s = &t->slots[(hash + i) & cpu_mask];
-		if (s->hash == hash && !memcmp(&s->key, key, len))
+		if (s->hash == hash && !memcmp(&s->key, key, sizeof(*key)))
 			return s;
 		if (!s->hash)
 			goto fill;
@@ -504,7 +509,7 @@ static int perftop_pre(struct kprobe *p, struct pt_regs *regs)
 		return 0;
 	}
 	now = perftop_now(pc);
-	t = pc->tab[pc->active];
+	t = &pc->tab[pc->active];
 	stamp = perftop_switch_stamp(pc, t, prev, now);
 	t->switches++;
 	if (pc->task) {
@@ -558,7 +563,7 @@ static __always_inline void perftop_carry(struct perftop_cpu *pc, struct perftop
 static void perftop_flip_ipi(void *unused)
 {
 	struct perftop_cpu *pc = this_cpu_ptr(&perftop_cpu);
-	struct perftop_ptab *t = pc->tab[pc->active];
+	struct perftop_ptab *t = &pc->tab[pc->active];
 	struct perftop_slot *old = pc->cur_kind == PERFTOP_CUR_SLOT ? pc->cur : NULL;
 	u64 now = perftop_now(pc);
 
@@ -568,14 +573,14 @@ static void perftop_flip_ipi(void *unused)
 		pc->start = now;
 	}
 	WRITE_ONCE(pc->active, !pc->active);
-	perftop_carry(pc, pc->tab[pc->active], old);
+	perftop_carry(pc, &pc->tab[pc->active], old);
 }
 
 /* After a resume: the slice in flight spans the sleep; start it again. */
 static void perftop_resync_ipi(void *unused)
 {
 	struct perftop_cpu *pc = this_cpu_ptr(&perftop_cpu);
-	struct perftop_ptab *t = pc->tab[pc->active];
+	struct perftop_ptab *t = &pc->tab[pc->active];
 	u64 now = perftop_now(pc);
 
 	if (pc->task) {

@@ -170,7 +170,7 @@ static bool perftop_cpu_busy(int cpu, void *unused)
 {
 	struct perftop_cpu *pc = per_cpu_ptr(&perftop_cpu, cpu);
 
-	return READ_ONCE(pc->tab[READ_ONCE(pc->active)]->used) > 0;
+	return READ_ONCE(pc->tab[READ_ONCE(pc->active)].used) > 0;
 }
 
 /*
@@ -193,12 +193,12 @@ static void perftop_drain(bool all, bool keep)
 		pc = per_cpu_ptr(&perftop_cpu, cpu);
 		old = pc->cur_kind == PERFTOP_CUR_SLOT ? pc->cur : NULL;
 		WRITE_ONCE(pc->active, !pc->active);
-		perftop_carry(pc, pc->tab[pc->active], old);
+		perftop_carry(pc, &pc->tab[pc->active], old);
 	}
 	cpus_read_unlock();
 	for_each_possible_cpu(cpu) {
 		pc = per_cpu_ptr(&perftop_cpu, cpu);
-		perftop_fold_table(pc->tab[!READ_ONCE(pc->active)], keep);
+		perftop_fold_table(&pc->tab[!READ_ONCE(pc->active)], keep);
 	}
 	totals.drains++;
 }
@@ -242,7 +242,7 @@ static void perftop_reset(void)
 static int perftop_tables_init(void)
 {
 	unsigned int nbuckets = roundup_pow_of_two(max_entries);
-	size_t tsize = struct_size((struct perftop_ptab *)NULL, slots, cpu_entries);
+	size_t tsize = array_size(cpu_entries, sizeof(struct perftop_slot));
 	struct perftop_cpu *pc;
 	int cpu, i;
 
@@ -263,8 +263,8 @@ static int perftop_tables_init(void)
 		memset(pc, 0, sizeof(*pc));
 		pc->kick = IRQ_WORK_INIT_HARD(perftop_kick);
 		for (i = 0; i < 2; i++) {
-			pc->tab[i] = kvzalloc_node(tsize, GFP_KERNEL, cpu_to_node(cpu));
-			if (!pc->tab[i])
+			pc->tab[i].slots = kvzalloc_node(tsize, GFP_KERNEL, cpu_to_node(cpu));
+			if (!pc->tab[i].slots)
 				return -ENOMEM;
 		}
 	}
@@ -280,10 +280,10 @@ static void perftop_tables_free(void)
 	for_each_possible_cpu(cpu) {
 		pc = per_cpu_ptr(&perftop_cpu, cpu);
 		for (i = 0; i < 2; i++) {
-			if (pc->tab[i])
-				perftop_fold_table(pc->tab[i], false);
-			kvfree(pc->tab[i]);
-			pc->tab[i] = NULL;
+			if (pc->tab[i].slots)
+				perftop_fold_table(&pc->tab[i], false);
+			kvfree(pc->tab[i].slots);
+			pc->tab[i].slots = NULL;
 		}
 	}
 	perftop_free_objects();

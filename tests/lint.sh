@@ -1,9 +1,18 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0-only
-# The kernel's own linters on perftop's sources.
-#   lint.sh checkpatch   scripts/checkpatch.pl from Debian's linux-source-6.1
-#   lint.sh sparse       make C=2 against every kernel in tests/kernels.conf
-#   lint.sh all          both
+# Checks that need no VM: the kernel's own linters, and what can be proved
+# from the built module.
+#   lint.sh checkpatch   scripts/checkpatch.pl --strict, from Debian's
+#                        linux-source-6.1
+#   lint.sh sparse       make C=2 against every kernel in tests/kernels.conf;
+#                        on each build, tests/lint/objcheck.py: no indirect
+#                        call (IBT), and the switch path touches no lock and
+#                        no shared global
+#   lint.sh docs         perftop(4)'s sizes, defaults and memory figures
+#                        against the built module (tests/lint/docs.py)
+#   lint.sh version      every file that carries the version agrees with
+#                        PERFTOP_VERSION in perftop.h, the single source
+#   lint.sh all          all of them
 set -eu
 . "$(dirname "$0")/lib.sh"
 
@@ -23,26 +32,58 @@ checkpatch() {
 	# this checkpatch reads as a constant on the left.
 	"$dir/scripts/checkpatch.pl" --no-tree --strict --show-types \
 		--ignore LINUX_VERSION_CODE,CONSTANT_COMPARISON \
-		-f $(module_sources | grep "\.[ch]$") $(ls tests/bench/*.c 2>/dev/null)
+		-f $(module_sources | grep '\.[ch]$') tests/bench/*.c tests/faults/*.c
+}
+
+# The module built with sparse (C=2) for kernel $1, in $BUILD/lint/$1.
+lint_build() {
+	out=$BUILD/lint/$1
+	rm -rf "$out" && mkdir -p "$out"
+	(cd "$TOP" && cp $(module_sources) "$out/")
+	make -s -C "/usr/src/linux-headers-$1" M="$out" C=2 CHECK="sparse -Wno-decl" \
+		modules > "$out/log" 2>&1 || { cat "$out/log"; die "the build failed on $1"; }
+	if grep -E 'warning|error' "$out/log"; then
+		die "sparse complains on $1"
+	fi
+	echo "sparse clean on $1"
+	python3 "$TESTS/lint/objcheck.py" ibt "$out/perftop.ko" || die "objcheck ibt on $1"
+	python3 "$TESTS/lint/objcheck.py" handler "$out/perftop.ko" || die "objcheck handler on $1"
 }
 
 sparse_all() {
 	for k in $KERNELS_ALL; do
-		out=$BUILD/sparse/$k
-		rm -rf "$out" && mkdir -p "$out"
-		(cd "$TOP" && cp $(module_sources) "$out/")
-		make -s -C "/usr/src/linux-headers-$k" M="$out" C=2 CHECK="sparse -Wno-decl" \
-			modules > "$out/log" 2>&1 || { cat "$out/log"; die "sparse build failed on $k"; }
-		if grep -E 'warning|error' "$out/log"; then
-			die "sparse complains on $k"
-		fi
-		echo "sparse clean on $k"
+		lint_build "$k"
 	done
+}
+
+docs() {
+	[ -f "$BUILD/lint/$KERNEL_DEFAULT/perftop.ko" ] || lint_build "$KERNEL_DEFAULT" > /dev/null
+	python3 "$TESTS/lint/docs.py" "$BUILD/lint/$KERNEL_DEFAULT/perftop.ko" "$TOP/perftop.4"
+}
+
+version() {
+	cd "$TOP"
+	v=$(sed -n 's/^#define PERFTOP_VERSION "\(.*\)"/\1/p' perftop.h)
+	[ -n "$v" ] || die "no PERFTOP_VERSION in perftop.h"
+	[ "$(make -s version)" = "$v" ] || die "the Makefile reads version $(make -s version)"
+	d=$(dpkg-parsechangelog -S Version -l debian/changelog)
+	[ "${d%-*}" = "$v" ] || die "debian/changelog is at $d, perftop.h at $v"
+	s=$(sed -n 's/^Version:[[:space:]]*//p' perftop.spec)
+	[ "$s" = "$v" ] || die "perftop.spec is at $s, perftop.h at $v"
+	for m in perftop.4 tools/perftop/perftop.1; do
+		grep -q "^\.TH PERFTOP [14] .* \"perftop $v\"" "$m" ||
+			die "$m's title line does not say perftop $v"
+	done
+	grep -q '^PACKAGE_VERSION="#MODULE_VERSION#"' dkms.conf ||
+		die "dkms.conf must take its version from the package (#MODULE_VERSION#)"
+	echo "version $v everywhere"
 }
 
 case ${1:-all} in
 checkpatch) checkpatch ;;
 sparse) sparse_all ;;
-all) checkpatch && sparse_all ;;
-*) die "usage: lint.sh checkpatch|sparse|all" ;;
+docs) docs ;;
+version) version ;;
+all) (checkpatch) && sparse_all && docs && version ;;
+*) die "usage: lint.sh checkpatch|sparse|docs|version|all" ;;
 esac

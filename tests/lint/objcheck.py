@@ -37,7 +37,8 @@ ALLOWED_CALLS = {
     "copy_from_user_nofault": "exported; page faults disabled (user stacks)",
     "__hsiphash_aligned": "keyed hash of the per-CPU slot index",
     "__hsiphash_unaligned": "keyed hash of the per-CPU slot index",
-    "sched_clock_cpu": "local_clock(): per-CPU clock, no lock",
+    "sched_clock_cpu": "local_clock() (6.1): per-CPU clock, no lock",
+    "local_clock": "the scheduler's per-CPU clock (6.12), no lock",
     "irq_work_queue": "this CPU's irq_work list: asks for a drain",
     "memcmp": "compares two keys",
 }
