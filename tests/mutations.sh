@@ -1,0 +1,46 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-only
+# The suite's strength, proved: each mutation plants one defect in a copy of
+# the tree, runs the part of the guest suite that should see it on
+# KERNEL_DEFAULT, and passes only if that part fails where it should.
+#   tests/mutations.sh NAME     one mutation (tests/run runs them all)
+#   tests/mutations.sh list     their names
+# Prints "PASS mutation NAME: caught by TEST" or "FAIL mutation NAME: why".
+set -u
+. "$(dirname "$0")/lib.sh"
+
+# NAME|FILE|SED EXPRESSION|TESTS TO RUN|TEST THAT MUST FAIL
+MUTATIONS='read-frees-nothing|procfs.c|0,/\t\.proc_release\t= single_release,/s///|memory_returns|memory_returns
+refused-load-leaks|perftop.c|/^err_tables:/{n;s/perftop_tables_free();/;/}|refused_loads_leave_nothing|refused_loads_leave_nothing
+suite-stops-early|tests/guest/suite.sh|s/^suite_guest() { run_plan guest; }/suite_guest() { run load_unload; exit 0; }/|load_unload,format|suite-completed
+slice-charged-twice|probe.c|s/\t\tpc->cur->ticks += delta;/\t\tpc->cur->ticks += 2 * delta;/|accuracy|accuracy
+kernel-address-in-decimal|procfs.c|s/\tseq_printf(m, "# drains=/\tseq_printf(m, "# at=%lu\\n", (unsigned long)\&perftop_kp);\n&/|no_kernel_addresses|no_kernel_addresses'
+
+field() { printf '%s\n' "$MUTATIONS" | awk -F'|' -v n="$1" -v f="$2" '$1 == n { print $f }'; }
+
+case ${1:-} in
+list) printf '%s\n' "$MUTATIONS" | cut -d'|' -f1; exit 0 ;;
+"") die "usage: tests/mutations.sh NAME|list" ;;
+esac
+name=$1
+file=$(field "$name" 2) expr=$(field "$name" 3) tests=$(field "$name" 4) must=$(field "$name" 5)
+[ -n "$file" ] || die "no mutation $name"
+tag="mutation $name"
+dir=$BUILD/mutants/$name
+rm -rf "$dir" && mkdir -p "$dir/tree"
+(cd "$TOP" && git ls-files -z | xargs -0 tar -cf - | tar -C "$dir/tree" -xf -) ||
+	{ echo "FAIL $tag: cannot copy the tree"; exit 0; }
+sed -i "$expr" "$dir/tree/$file"
+if cmp -s "$TOP/$file" "$dir/tree/$file"; then
+	echo "FAIL $tag: the mutation no longer applies to $file"
+	exit 0
+fi
+diff -u "$TOP/$file" "$dir/tree/$file" > "$dir/mutation.diff"
+# The kernels and roots are shared; builds and results are the mutant's.
+PERFTOP_CACHE=$CACHE PERFTOP_BUILD=$dir/build KERNELS=$KERNEL_DEFAULT SMP_ACCURACY= \
+	SMP_MIGRATE= JOBS=1 PT_TESTS=$tests "$dir/tree/tests/run" guest > "$dir/run.log" 2>&1
+if grep -Eq "^FAIL \[[^]]*\] $must(\[[^]]*\])?:" "$dir/build/results.txt"; then
+	echo "PASS $tag: caught by $must ($(grep -Em1 "^FAIL \[[^]]*\] $must" "$dir/build/results.txt" | cut -d: -f2- | cut -c1-100))"
+else
+	echo "FAIL $tag: $must did not fail (see $dir/run.log)"
+fi
