@@ -180,6 +180,7 @@ static bool perftop_cpu_busy(int cpu, void *unused)
  */
 static void perftop_drain(bool all, bool keep)
 {
+	u64 t0 = ktime_get_ns();
 	struct perftop_slot *old;
 	struct perftop_cpu *pc;
 	int cpu;
@@ -201,6 +202,9 @@ static void perftop_drain(bool all, bool keep)
 		perftop_fold_table(&pc->tab[!READ_ONCE(pc->active)], keep);
 	}
 	totals.drains++;
+	t0 = ktime_get_ns() - t0;
+	totals.drain_ns += t0;
+	totals.drain_max_ns = max(totals.drain_max_ns, t0);
 }
 
 static void perftop_drain_work(struct work_struct *work)

@@ -91,4 +91,12 @@ elif grep -q '^FAIL' "$out/boot.txt"; then
 	cat "$out/boot.txt"
 	die "the benchmark VM did not finish cleanly"
 fi
+# The scaling rows: the initramfs, one boot per vCPU count, perftop loaded
+# and unloaded only while the guest is idle (MTTCG, as above).
+unset BOOT_VMLINUZ BOOT_INITRD QEMU_EXTRA
+for n in ${SCALE_SMP:-1 2 4}; do
+	boot "$k" scale "$n" 1800 || true
+	tr -d '\r' < "$BOOT_DIR/results.txt" | grep -E '^(SCALE|BENCHERR)' >> "$out/raw.txt"
+	boot_report "[scale smp$n]" | grep '^FAIL' && die "the scaling boot at -smp $n did not finish cleanly"
+done
 python3 "$TESTS/bench-report.py" "$out/raw.txt" "$out" "$k" "$QEMU_ACCEL"

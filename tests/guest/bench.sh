@@ -95,3 +95,34 @@ suite_bench() {
 		r=$((r + 1))
 	done
 }
+
+# make bench's scaling rows, on a boot with N vCPUs: one ping-pong pair
+# pinned to each CPU, all at once, under perftop; its handler's cost from
+# the footer (which must not grow with N: no line is shared); then 10 000
+# stacks in the table, and what a read (which drains first) and a drain
+# cost.
+suite_scale() {
+	insmod $KO max_entries=16384 || { echo "BENCHERR scale: insmod failed" >&3; return; }
+	c=0
+	pids=""
+	while [ $c -lt "$NCPU" ]; do
+		ptwork pingpong ${PT_PINGPONG:-5000} $c $c > /tmp/pp.$c &
+		pids="$pids $!"
+		c=$((c + 1))
+	done
+	wait $pids
+	us=$(cat /tmp/pp.* | us us_per_round | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }')
+	cost=$(grep '^# handler_ticks' /proc/perftop | sed 's/^# handler_ticks //')
+	ptwork stacks 10000
+	n=$(footer /proc/perftop entries)
+	t0=$(ptcheck now)
+	i=0
+	while [ $i -lt 20 ]; do
+		cat /proc/perftop > /dev/null
+		i=$((i + 1))
+	done
+	t1=$(ptcheck now)
+	drain=$(grep '^# drains' /proc/perftop | sed 's/^# //')
+	echo "SCALE smp=$NCPU pairs=$NCPU us_per_round=$us $cost entries=$n read_us=$(((t1 - t0) / 20000)) $drain" >&3
+	rmmod perftop
+}
