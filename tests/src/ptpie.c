@@ -104,8 +104,13 @@ static int loop(long n, long rounds)
 	if (pipe(req) || pipe(resp))
 		return 1;
 	pid = fork();
-	if (pid == 0)
+	if (pid == 0) {
+		close(req[1]);
+		close(resp[0]);
 		helper(getppid());
+	}
+	close(req[0]);
+	close(resp[1]);
 	/* Resolve every lazily bound call before the window opens. */
 	lib_work(0);
 	pie_ask(&r0, &p0);
