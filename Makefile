@@ -57,13 +57,13 @@ source-install:
 
 # The kernel's own linters.
 style:
-	tests/lint.sh checkpatch
+	tests/lint/lint.sh checkpatch
 
 sparse:
-	tests/lint.sh sparse
+	tests/lint/lint.sh sparse
 
 lint:
-	tests/lint.sh all
+	tests/lint/lint.sh all
 
 # Everything CI runs, ending with one "N passed, N failed" line.
 check:
@@ -79,21 +79,16 @@ check-packages:
 	tests/run packages
 
 demo:
-	tests/demo.sh
+	tests/dev/demo.sh
 
 bench:
-	tests/bench.sh
+	tests/bench/run.sh
 
-# The release tarball: every file git knows of (tracked, or new and not
-# ignored), as perftop-VERSION/.  perftop.spec builds from it.
+# The release tarball, perftop-VERSION.tar.gz, of the committed tree
+# (perftop.spec and the packaging tests build from it).
 dist:
-	rm -rf build/perftop-$(VERSION) build/perftop-$(VERSION).tar.gz
-	mkdir -p build/perftop-$(VERSION)
-	git ls-files -z --cached --others --exclude-standard | \
-		xargs -0 sh -c 'for f; do [ -e "$$f" ] && printf "%s\n" "$$f"; done; :' sh | \
-		sort -u | tar -cf - --no-recursion -T - | tar -C build/perftop-$(VERSION) -xf -
-	tar -C build --owner=0 --group=0 --numeric-owner -czf build/perftop-$(VERSION).tar.gz perftop-$(VERSION)
-	rm -rf build/perftop-$(VERSION)
+	mkdir -p build
+	git archive --format=tar.gz --prefix=perftop-$(VERSION)/ -o build/perftop-$(VERSION).tar.gz HEAD
 	@echo build/perftop-$(VERSION).tar.gz
 
 # For people working from a checkout; packages do this through dh_dkms/%post.

@@ -4,7 +4,7 @@
  *
  * This header is the project's single version source: the Makefile,
  * dkms.conf, debian/changelog and perftop.spec all take the version from
- * PERFTOP_VERSION below (tests/lint.sh checks that they agree).
+ * PERFTOP_VERSION below (tests/lint/lint.sh checks that they agree).
  */
 #ifndef _PERFTOP_H
 #define _PERFTOP_H

@@ -169,7 +169,7 @@ static int perftop_resolve_symbols(void)
  * Everything from here to perftop_pre() runs in the kprobe handler, on the
  * switching CPU with interrupts off and the runqueue lock held.  It writes
  * only this CPU's struct perftop_cpu and its active table (and takes one
- * mm_users reference per new user stack); tests/lint.sh checks that no
+ * mm_users reference per new user stack); tests/lint/objcheck.py checks that no
  * function reachable from perftop_pre() takes a lock or writes a global.
  */
 

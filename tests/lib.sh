@@ -1,8 +1,9 @@
 # SPDX-License-Identifier: GPL-2.0-only
 # Host-side helpers for perftop's tests: kernels, module builds, initramfs,
-# QEMU boots.  Sourced by tests/run, tests/demo.sh and tests/bench.sh.
+# QEMU boots.  Sourced by tests/run and the scripts in tests/*/ (which set
+# TESTS to the tests folder first).
 
-TESTS=$(cd "$(dirname "$0")" && pwd)
+TESTS=${TESTS:-$(cd "$(dirname "$0")" && pwd)}
 TOP=$(cd "$TESTS/.." && pwd)
 # Downloaded kernels, built debug kernel, bootstrapped roots: reused between
 # runs, never required (everything is fetched or built again when missing).
@@ -13,28 +14,62 @@ BUILD=${PERFTOP_BUILD:-$TOP/build}
 say() { printf '%s\n' "$*" >&2; }
 die() { say "error: $*"; exit 1; }
 
-# The vmlinuz of a Debian kernel release, from its -unsigned package.
-kernel_image() {
-	_rel=$1
-	_dir=$CACHE/kernels/$_rel
-	if [ ! -s "$_dir/vmlinuz" ]; then
-		say "fetching linux-image-$_rel-unsigned"
-		rm -rf "$_dir.tmp" && mkdir -p "$_dir.tmp"
-		(cd "$_dir.tmp" && apt-get download -q "linux-image-$_rel-unsigned" >&2) ||
-			die "apt-get download linux-image-$_rel-unsigned failed"
-		dpkg -x "$_dir.tmp"/linux-image-*.deb "$_dir.tmp/x"
-		mkdir -p "$_dir"
-		cp "$_dir.tmp/x/boot/vmlinuz-$_rel" "$_dir/vmlinuz.new"
-		mv "$_dir/vmlinuz.new" "$_dir/vmlinuz"
-		rm -rf "$_dir.tmp"
+# result NAME LOG CMD...: run CMD with its output in LOG, and print one line:
+# "PASS NAME", "SKIP NAME: why" (CMD exited 77) or "FAIL NAME: why", the
+# reason being LOG's last line.  Returns CMD's status.  The one result
+# helper of the host's tests (the guest's is run() in tests/guest/lib.sh).
+result() {
+	_rn=$1 _rlog=$2
+	shift 2
+	"$@" > "$_rlog" 2>&1
+	_rc=$?
+	case $_rc in
+	0) echo "PASS $_rn" ;;
+	77) echo "SKIP $_rn: $(tail -n 1 "$_rlog")" ;;
+	*)
+		tail -n 20 "$_rlog" >&2
+		echo "FAIL $_rn: $(tail -n 1 "$_rlog") (log: $_rlog)"
+		;;
+	esac
+	return $_rc
+}
+
+# cached NAME KEY FUNCTION [ARG...]: the folder $CACHE/NAME/KEY, made by
+# "FUNCTION DIR ARG..." unless it is there.  FUNCTION builds into a
+# temporary folder, which becomes DIR only when it succeeded (a run stopped
+# halfway leaves nothing that looks done); building drops NAME's other keys.
+# Prints the folder.
+cached() {
+	_name=$1 _key=$2 _fn=$3
+	shift 3
+	_dir=$CACHE/$_name/$_key
+	if [ ! -e "$_dir/.complete" ]; then
+		rm -rf "${CACHE:?}/$_name"
+		mkdir -p "$_dir.tmp"
+		"$_fn" "$_dir.tmp" "$@" >&2 || { rm -rf "$_dir.tmp"; return 1; }
+		touch "$_dir.tmp/.complete"
+		mv "$_dir.tmp" "$_dir"
 	fi
-	echo "$_dir/vmlinuz"
+	echo "$_dir"
+}
+
+# The vmlinuz of a Debian kernel release, from its -unsigned package.
+fetch_kernel() {
+	(cd "$1" && apt-get download -q "linux-image-$2-unsigned") ||
+		{ say "apt-get download linux-image-$2-unsigned failed"; return 1; }
+	dpkg -x "$1"/linux-image-*.deb "$1/x" && cp "$1/x/boot/vmlinuz-$2" "$1/vmlinuz" &&
+		rm -rf "$1/x" "$1"/*.deb
+}
+
+kernel_image() {
+	_d=$(cached "kernels/$1" image fetch_kernel "$1") || die "cannot fetch the kernel $1"
+	echo "$_d/vmlinuz"
 }
 
 # The kernel tree to build modules against.
 kernel_kdir() {
 	case $1 in
-	debug) echo "$("$TESTS/debug-kernel.sh")" ;;
+	debug) echo "$("$TESTS/debug/kernel.sh")" ;;
 	*) echo "/usr/src/linux-headers-$1" ;;
 	esac
 }
@@ -136,6 +171,7 @@ build_initramfs() {
 	cp "$BUILD"/tools/*.syms "$_root/tests/"
 	cp "$BUILD/$_k/module"/*.ko "$_root/"
 	cp "$TESTS"/guest/* "$_root/tests/"
+	cp "$TESTS/bench/guest.sh" "$_root/tests/bench.sh"
 	mv "$_root/tests/init" "$_root/init"
 	chmod +x "$_root/init" "$_root"/tests/*.sh
 	echo 'root:x:0:0:root:/root:/bin/sh' > "$_root/etc/passwd"
@@ -147,10 +183,13 @@ build_initramfs() {
 SPLATS='Oops|BUG:|WARNING:|sleeping function called from invalid context|scheduling while atomic|soft lockup|hard LOCKUP|rcu.*(self-)?detected stall|detected stalls|Kernel panic|general protection fault|KASAN|UBSAN|kmemleak: .*new suspected|possible recursive locking|possible circular locking|inconsistent lock state|suspicious RCU usage|INFO: task .* blocked|Call Trace:'
 
 # boot KERNEL SUITE SMP TIMEOUT [extra kernel args]
-# Boots the initramfs; the guest runs tests/suite.sh SUITE and writes
-# "PASS name" / "FAIL name: why" lines to its second serial port.
-# Sets BOOT_RC, BOOT_DIR.  BOOT_VMLINUZ and BOOT_INITRD replace the kernel
-# and the initramfs; QEMU_EXTRA adds QEMU options (a disk, say).
+# The one way the tests boot a VM.  By default it boots the initramfs, whose
+# init runs tests/guest/suite.sh SUITE; the guest writes "PASS name" /
+# "FAIL name: why" lines to its second serial port and ends by making QEMU
+# exit with status 33 (isa-debug-exit).  Sets BOOT_RC, BOOT_DIR.
+# BOOT_VMLINUZ and BOOT_INITRD replace the kernel and the initramfs;
+# BOOT_DISK adds a raw disk image as /dev/vda (and no network); BOOT_MEM
+# (MiB) and BOOT_DIR replace the memory size and the run's folder.
 # tsc=reliable: under TCG every vCPU reads the host's invariant TSC, but the
 # emulated CPU does not advertise it, and the guest's watchdog then demotes
 # sched_clock to a jiffies-clamped clock that drifts from rdtsc under host
@@ -167,15 +206,17 @@ SPLATS='Oops|BUG:|WARNING:|sleeping function called from invalid context|schedul
 boot() {
 	_k=$1 _suite=$2 _smp=$3 _timeout=$4
 	shift 4
-	_mem=1024
+	_mem=${BOOT_MEM:-1024}
 	[ "$_k" = debug ] && _mem=3072
-	BOOT_DIR=$BUILD/$_k/run-$_suite-smp$_smp
+	BOOT_DIR=${BOOT_DIR:-$BUILD/$_k/run-$_suite-smp$_smp}
 	rm -rf "$BOOT_DIR" && mkdir -p "$BOOT_DIR"
 	: > "$BOOT_DIR/console.log"
 	: > "$BOOT_DIR/results.txt"
-	# shellcheck disable=SC2086 # QEMU_EXTRA is a list of words
+	_disk=
+	[ -n "${BOOT_DISK:-}" ] && _disk="-drive file=$BOOT_DISK,format=raw,if=virtio,cache=unsafe -nic none"
+	# shellcheck disable=SC2086 # _disk is a list of words
 	timeout --foreground -k 10 "$_timeout" qemu-system-x86_64 -accel "${QEMU_ACCEL:-tcg,thread=single}" -m $_mem -smp "$_smp" \
-		${QEMU_EXTRA:-} \
+		$_disk \
 		-display none -monitor none -no-reboot \
 		-device isa-debug-exit,iobase=0xf4,iosize=0x04 \
 		-serial "file:$BOOT_DIR/console.log" -serial "file:$BOOT_DIR/results.txt" \

@@ -7,10 +7,11 @@
 #                     (for other -smp)
 #   suite.sh debug    guest, then a kmemleak scan (debug kernel)
 #   suite.sh demo     load, run a mixed workload, print /proc/perftop
-#   suite.sh bench    the overhead benchmark (tests/bench.sh reads it)
+#   suite.sh bench    the overhead benchmark (tests/bench/run.sh reads it)
 # PT_TESTS="a b" runs only those tests of the suite.
 . /tests/lib.sh
-. /tests/trust.sh
+. /tests/accuracy.sh
+. /tests/torture.sh
 . /tests/frames.sh
 . /tests/hardening.sh
 . /tests/bench.sh
@@ -256,25 +257,33 @@ suite_guest() { run_plan guest; }
 suite_accuracy() { run_plan accuracy; }
 suite_debug() { run_plan debug; }
 
+# make demo: a mixed workload, /proc/perftop, and /proc/perftop_all (lines
+# "ALL ...") for the host to name with the perftop command.
 suite_demo() {
 	insmod $KO || { echo "FAIL demo: insmod" >&3; return; }
-	echo "perftop demo on $(uname -r), $NCPU CPUs: spinner, sleeper, pipe ping-pong," \
-		"CPU hopping, fork+exec, for 3 seconds" >&3
+	echo "perftop demo on $(uname -r), $NCPU CPUs: a spinner, a sleeper, a pipe ping-pong," \
+		"CPU hopping, fork+exec, and a PIE with a shared library run 10 times and as threads" >&3
 	spawn ptwork spin 3 50
 	spawn ptwork sleep 1500 1000
 	spawn ptwork pingpong 5000
 	spawn ptwork migrate 300
 	spawn ptwork forkexec 50 /bin/true
+	spawn ptpie threads 2 3
+	i=0
+	while [ $i -lt 10 ]; do
+		ptpie loop 20 100000 > /dev/null
+		i=$((i + 1))
+	done
 	wait
 	BG=""
 	echo '$ cat /proc/perftop' >&3
 	cat /proc/perftop >&3
-	ptcheck format 20 4 < /proc/perftop > /tmp/f && echo "PASS demo-format" >&3 ||
-		echo "FAIL demo-format: $(cat /tmp/f)" >&3
+	sed 's/^/ALL /' /proc/perftop_all >&3
+	ptcheck format 20 4 < /proc/perftop > /tmp/f || echo "FAIL demo-format: $(cat /tmp/f)" >&3
 	cleanup
 }
 
-# tests/adhoc.sh: a developer's script instead of a suite.
+# tests/dev/adhoc.sh: a developer's script instead of a suite.
 suite_adhoc() {
 	. /tests/adhoc.sh >&3 2>&1
 }

@@ -14,7 +14,7 @@
 # writes under its cli/), FUZZ_COUNT (mutated pages, default 3000).
 # Needs: gcc, make, pkg-config, protoc-c, libdw/libdebuginfod/protobuf-c/zlib
 # headers, binutils, debuginfod, golang-go, chromium, libxml2-utils, tmux,
-# mandoc, man-db, util-linux (setpriv); tests/deps.sh installs them all.
+# mandoc, man-db, util-linux (setpriv); .ci/deps.sh installs them all.
 set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
 SRC=$(dirname "$HERE")

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0-only
 """Turn the BENCH/COST lines of a benchmark boot into perftop's table.
 
-usage: bench-report.py RAW OUTDIR KERNEL ACCEL
+usage: report.py RAW OUTDIR KERNEL ACCEL
 """
 import csv
 import json
@@ -71,7 +71,7 @@ def main():
     raw, outdir, kernel, accel = sys.argv[1:5]
     runs, costs, errors, rounds, scale = parse(raw)
     if "a" not in runs:
-        sys.exit("bench-report: no measurements of configuration a in " + raw)
+        sys.exit("report.py: no measurements of configuration a in " + raw)
     rows = []
     for key, title, switches in WORKLOADS:
         base = statistics.median(runs["a"][key])

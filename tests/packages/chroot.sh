@@ -1,6 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0-only
-# pkg-chroot.sh ROOT CMD [ARG...]
+# chroot.sh ROOT CMD [ARG...]
 # Runs CMD inside the Debian root ROOT with /proc, /sys and /dev mounted, as
 # apt, dkms and update-initramfs expect.  The mounts live in a private mount
 # namespace that ends with the command: nothing stays mounted on the host,

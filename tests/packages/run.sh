@@ -7,11 +7,11 @@
 #     (rpmbuild -bb from the tarball): perftop-dkms and perftop, the
 #     command; their file lists, dependencies and scriptlets; lintian (no
 #     error, no warning), rpmlint (no error), the man pages' lint.
-#  2. A debootstrapped Debian 12 root (tests/pkg-root.sh, cached) with the
+#  2. A debootstrapped Debian 12 root (tests/packages/root.sh, cached) with the
 #     old kernel: "make dkms-install"/"dkms-remove", then
 #     "apt install ./perftop-dkms_*.deb": DKMS builds and installs the module,
 #     the unit is enabled.
-#  3. Boot it in QEMU (TCG) with systemd: tests/pkg-guest.sh checks the unit,
+#  3. Boot it in QEMU (TCG) with systemd: tests/packages/guest.sh checks the unit,
 #     /proc/perftop, stop/start, the man page.
 #  4. Install the new kernel: DKMS builds for it unasked; boot it, same checks.
 #  5. apt remove perftop-dkms: nothing left.
@@ -19,7 +19,8 @@
 # Prints "PASS name" / "FAIL name: why" on stdout, progress on stderr.
 # Logs: $BUILD/packages/*.log.  Environment: PKG_BOOT_TIMEOUT (s, per boot).
 set -u
-. "$(dirname "$0")/lib.sh"
+TESTS=$(cd "$(dirname "$0")/.." && pwd)
+. "$TESTS/lib.sh"
 
 OUT=$BUILD/packages
 LOGS=$OUT/logs
@@ -32,26 +33,18 @@ CLI_RPM=
 ROOT=
 T0=$(date +%s)
 
-ok() { echo "PASS packages: $*"; }
-ko() { echo "FAIL packages: $*"; }
 elapsed() { echo "$(($(date +%s) - T0)) s"; }
 
-# step NAME LOG FUNCTION...: run FUNCTION with its output in $LOGS/LOG.log;
-# one PASS or FAIL line, whose reason is the log's last line.
+# step NAME LOG FUNCTION...: FUNCTION's result (tests/lib.sh), its output
+# in $LOGS/LOG.log.
 step() {
 	_name=$1 _log=$LOGS/$2.log
 	shift 2
 	say "[$(elapsed)] $_name"
-	if "$@" > "$_log" 2>&1; then
-		ok "$_name"
-	else
-		tail -n 25 "$_log" >&2
-		ko "$_name: $(tail -n 1 "$_log") (log: $_log)"
-		return 1
-	fi
+	result "packages: $_name" "$_log" "$@"
 }
 
-in_root() { "$TESTS/pkg-chroot.sh" "$ROOT" "$@"; }
+in_root() { "$TESTS/packages/chroot.sh" "$ROOT" "$@"; }
 
 # ---- 1. the packages ---------------------------------------------------
 
@@ -61,7 +54,7 @@ do_dist() {
 	[ -s "$TARBALL" ] || { echo "make dist made no $TARBALL"; return 1; }
 	tar -tzf "$TARBALL" > "$OUT/dist.list"
 	for _f in $(module_sources) dkms.conf perftop.4 \
-		perftop.spec debian/control debian/rules debian/perftop-dkms.perftop.service \
+		perftop.spec debian/control debian/rules perftop.service debian/perftop-dkms.perftop.service COPYING \
 		tools/perftop/Makefile tools/perftop/main.c tools/perftop/profile.proto \
 		tools/perftop/perftop.1; do
 		grep -qx "perftop-$VERSION/$_f" "$OUT/dist.list" ||
@@ -143,8 +136,9 @@ do_rpm() {
 	rm -rf "$OUT/rpm" && mkdir -p "$OUT/rpm/SOURCES"
 	cp "$TARBALL" "$OUT/rpm/SOURCES/"
 	tar -C "$OUT/rpm" -xzf "$TARBALL" "perftop-$VERSION/perftop.spec"
-	# --nodeps: a Debian host has an empty rpm database (BuildRequires).
-	rpmbuild -bb --nodeps --define "_topdir $OUT/rpm" \
+	# --nodeps: a Debian host has an empty rpm database (BuildRequires);
+	# --load: nor has it systemd's rpm macros.
+	rpmbuild -bb --nodeps --load "$TESTS/packages/rpm-systemd.macros" --define "_topdir $OUT/rpm" \
 		"$OUT/rpm/perftop-$VERSION/perftop.spec" || return 1
 	RPM=$(ls "$OUT"/rpm/RPMS/noarch/perftop-dkms-*.noarch.rpm) && [ -f "$RPM" ] &&
 		CLI_RPM=$(ls "$OUT"/rpm/RPMS/"$(uname -m)"/perftop-"$VERSION"-*.rpm) && [ -f "$CLI_RPM" ]
@@ -205,16 +199,16 @@ do_rpmlint() {
 # ---- 2. the root, the install -------------------------------------------
 
 get_root() {
-	_cached=$("$TESTS/pkg-root.sh") || return 1
+	_cached=$("$TESTS/packages/root.sh") || return 1
 	say "copying $_cached"
 	rm -rf "$OUT/root"
 	cp -a "$_cached" "$OUT/root" || return 1
 	ROOT=$OUT/root
 	# The guest's check, run once at boot after multi-user.target.
-	install -m 0755 "$TESTS/pkg-guest.sh" "$ROOT/usr/local/sbin/perftop-pkgtest"
+	install -m 0755 "$TESTS/packages/guest.sh" "$ROOT/usr/local/sbin/perftop-pkgtest"
 	cat > "$ROOT/etc/systemd/system/perftop-pkgtest.service" <<-EOF
 		[Unit]
-		Description=perftop package test (tests/pkg-guest.sh)
+		Description=perftop package test (tests/packages/guest.sh)
 		After=multi-user.target perftop.service
 
 		[Service]
@@ -332,54 +326,36 @@ do_remove() {
 # ---- 3. booting ---------------------------------------------------------
 
 # boot_check KERNEL: an ext4 image of the root, booted with KERNEL under
-# systemd; the guest's PASS/FAIL lines, then the host's verdict on the boot.
+# systemd (tests/lib.sh's boot); the guest's PASS/FAIL lines, then the
+# host's verdict on the boot, then the host's check of the page it saved.
 boot_check() {
 	_k=$1 _tag="[$1]"
 	_run=$OUT/boot-$_k
 	rm -rf "$_run" && mkdir -p "$_run"
 	say "[$(elapsed)] making the disk image for $_k"
 	_mb=$(du -sm "$ROOT" | cut -f1)
-	if ! mkfs.ext4 -q -F -L perftop-root -d "$ROOT" "$_run/disk.img" "$((_mb * 5 / 4 + 512))M" \
+	if ! mkfs.ext4 -q -F -L perftop-root -d "$ROOT" "$OUT/disk-$_k.img" "$((_mb * 5 / 4 + 512))M" \
 		> "$LOGS/mkfs-$_k.log" 2>&1; then
 		echo "FAIL packages $_tag: boot: mkfs.ext4 -d failed: $(tail -n 1 "$LOGS/mkfs-$_k.log")"
 		return
 	fi
-	: > "$_run/console.log"
-	: > "$_run/results.txt"
 	say "[$(elapsed)] booting $_k (TCG, systemd; console: $_run/console.log)"
-	# One TCG thread (as tests/lib.sh's boot(), which says why): the guest
-	# arms and disarms perftop's kprobe while its other vCPU runs.
-	timeout --foreground -k 10 "$BOOT_TIMEOUT" qemu-system-x86_64 \
-		-accel "${QEMU_ACCEL:-tcg,thread=single}" -m 1536 -smp 2 \
-		-display none -monitor none -no-reboot -nic none \
-		-drive "file=$_run/disk.img,format=raw,if=virtio,cache=unsafe" \
-		-serial "file:$_run/console.log" -serial "file:$_run/results.txt" \
-		-kernel "$ROOT/boot/vmlinuz-$_k" -initrd "$ROOT/boot/initrd.img-$_k" \
-		-append "root=/dev/vda rw console=ttyS0 tsc=reliable panic=-1 oops=panic panic_on_warn=1" \
-		< /dev/null > "$_run/qemu.log" 2>&1
-	_rc=$?
-	tr -d '\r' < "$_run/results.txt" > "$_run/results.clean"
-	sed -n 's/^INFO /  /p' "$_run/results.clean" >&2
-	sed -n 's/^INFO //p' "$_run/results.clean" > "$OUT/guest-$_k.txt"
-	grep -E '^(PASS|FAIL) ' "$_run/results.clean" | sed "s#^\(PASS\|FAIL\) #\1 packages $_tag: #"
-	if [ "$_rc" = 0 ] && grep -qx 'INFO DONE' "$_run/results.clean"; then
-		echo "PASS packages $_tag: booted with systemd, ran the checks, powered off"
-	elif [ "$_rc" = 124 ] || [ "$_rc" = 137 ]; then
-		echo "FAIL packages $_tag: booted with systemd, ran the checks, powered off: timed out after $BOOT_TIMEOUT s (see $_run/console.log)"
-	else
-		echo "FAIL packages $_tag: booted with systemd, ran the checks, powered off: qemu exited $_rc (see $_run/console.log)"
-	fi
-	console_verdict "packages $_tag: console clean" "$_run/console.log"
+	BOOT_DIR=$_run BOOT_MEM=1536 BOOT_DISK=$OUT/disk-$_k.img \
+		BOOT_VMLINUZ=$ROOT/boot/vmlinuz-$_k BOOT_INITRD=$ROOT/boot/initrd.img-$_k \
+		boot "$_k" packages 2 "$BOOT_TIMEOUT" root=/dev/vda rw
+	rm -f "$OUT/disk-$_k.img"
+	sed -n 's/^INFO /  /p' "$_run/results.txt" | tr -d '\r' >&2
+	sed -n 's/^INFO //p' "$_run/results.txt" | tr -d '\r' > "$OUT/guest-$_k.txt"
+	boot_report "packages $_tag:" packages
 	report_check "$_k" "$_run"
-	rm -f "$_run/disk.img"
 }
 
-# The page the guest saved, symbolised on the host against the root as the
-# sysroot: "perftop report" names the stock programs' frames offline.
+# The page the guest saved (its "PAGE " lines), symbolised on the host
+# against the root as the sysroot: "perftop report" names the stock
+# programs' frames offline.
 report_check() {
 	_t="packages [$1]: perftop report --input (saved page) --sysroot (the root)"
-	debugfs -R "dump /var/tmp/perftop_all.txt $2/perftop_all.txt" "$2/disk.img" \
-		> /dev/null 2>&1
+	sed -n 's/^PAGE //p' "$2/results.txt" | tr -d '\r' > "$2/perftop_all.txt"
 	[ -s "$2/perftop_all.txt" ] || { echo "FAIL $_t: the guest saved no page"; return; }
 	# liblzma's busy functions are internal (no symbol in a stripped
 	# library): they stay object + offset; libc's system call wrappers have
@@ -399,7 +375,7 @@ report_check() {
 main() {
 	rm -rf "$LOGS" && mkdir -p "$LOGS"
 	# shellcheck disable=SC2046 # two words: the old and the new kernel
-	set -- $("$TESTS/pkg-root.sh" kernels)
+	set -- $("$TESTS/packages/root.sh" kernels)
 	OLD=$1 NEW=$2
 	TARBALL=
 

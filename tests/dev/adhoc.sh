@@ -2,9 +2,10 @@
 # SPDX-License-Identifier: GPL-2.0-only
 # Developer tool: boot the test VM on kernel $1 and run the guest script $2
 # (sh, with tests/guest/lib.sh sourced) instead of a suite; print what it
-# wrote to fd 3.   tests/adhoc.sh 6.1.0-56-rt-amd64 /tmp/try.sh [SMP]
+# wrote to fd 3.   tests/dev/adhoc.sh 6.1.0-56-rt-amd64 /tmp/try.sh [SMP]
 set -eu
-. "$(dirname "$0")/lib.sh"
+TESTS=$(cd "$(dirname "$0")/.." && pwd)
+. "$TESTS/lib.sh"
 k=$1 script=$2 smp=${3:-2}
 build_tools
 build_module "$k"

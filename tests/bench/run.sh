@@ -1,16 +1,17 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0-only
 # make bench: perftop's cost per context switch, measured in one TCG boot that
-# alternates the configurations (see tests/guest/bench.sh), reported as
+# alternates the configurations (see tests/bench/guest.sh), reported as
 # medians with min/max and ratios.  Writes build/bench/results.{csv,json}.
-#   KERNEL=6.1.0-56-amd64 ROUNDS=5 CONFIGS=a,d tests/bench.sh
+#   KERNEL=6.1.0-56-amd64 ROUNDS=5 CONFIGS=a,d tests/bench/run.sh
 # Multi-threaded TCG, so that the two vCPUs really run in parallel; the
 # modules are loaded and unloaded only between measurements, on an idle
 # guest (see tests/lib.sh on MTTCG and code patching).  -icount would make
 # the numbers repeatable, but QEMU 7.2 never brought these kernels up with
 # it (no console output in 5 minutes with shift=1,sleep=off or shift=auto).
 set -eu
-. "$(dirname "$0")/lib.sh"
+TESTS=$(cd "$(dirname "$0")/.." && pwd)
+. "$TESTS/lib.sh"
 k=${KERNEL:-$KERNEL_DEFAULT}
 out=$BUILD/bench
 mkdir -p "$out"
@@ -20,21 +21,22 @@ build_initramfs "$k"
 QEMU_ACCEL=${QEMU_ACCEL:-tcg}
 export QEMU_ACCEL
 # The head-to-head with bpftrace needs a distribution root with bpftrace:
-# the package tests' Debian root (tests/bench-root.sh), booted with its own
+# the package tests' Debian root (tests/bench/root.sh), booted with its own
 # kernel and initrd and init=/opt/perftop/init, every configuration in it.
 # BPFTRACE=0 (or a kernel that root does not have) boots the initramfs and
 # leaves bpftrace out.
 configs=a,b,c,d,e
 if [ "${BPFTRACE:-1}" = 1 ] && [ "$k" = "$KERNEL_DEFAULT" ]; then
-	root=$("$TESTS/bench-root.sh") || die "no Debian root for bpftrace (BPFTRACE=0 skips it)"
+	root=$("$TESTS/bench/root.sh") || die "no Debian root for bpftrace (BPFTRACE=0 skips it)"
 	stage=$out/root
 	rm -rf "$stage" "$out/disk.img"
 	cp -a "$root" "$stage"
 	mkdir -p "$stage/opt/perftop" "$stage/tests"
 	cp /bin/busybox "$stage/opt/perftop/busybox"
-	cp "$TESTS/guest/init-debian" "$stage/opt/perftop/init"
+	cp "$TESTS/bench/init" "$stage/opt/perftop/init"
 	chmod +x "$stage/opt/perftop/init"
-	cp "$TESTS"/guest/*.sh "$TESTS/guest/perftop.bt" "$BUILD/tools/ptwork.syms" "$stage/tests/"
+	cp "$TESTS"/guest/* "$TESTS/bench/perftop.bt" "$BUILD"/tools/*.syms "$stage/tests/"
+	cp "$TESTS/bench/guest.sh" "$stage/tests/bench.sh"
 	cp "$BUILD/tools/ptwork" "$BUILD/tools/ptcheck" "$stage/usr/local/bin/"
 	cp "$BUILD/$k/module"/*.ko "$stage/"
 	cp "$stage/boot/vmlinuz-$k" "$stage/boot/initrd.img-$k" "$out/"
@@ -99,4 +101,4 @@ for n in ${SCALE_SMP:-1 2 4}; do
 	tr -d '\r' < "$BOOT_DIR/results.txt" | grep -E '^(SCALE|BENCHERR)' >> "$out/raw.txt"
 	boot_report "[scale smp$n]" | grep '^FAIL' && die "the scaling boot at -smp $n did not finish cleanly"
 done
-python3 "$TESTS/bench-report.py" "$out/raw.txt" "$out" "$k" "$QEMU_ACCEL"
+python3 "$TESTS/bench/report.py" "$out/raw.txt" "$out" "$k" "$QEMU_ACCEL"

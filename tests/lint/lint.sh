@@ -14,7 +14,8 @@
 #                        PERFTOP_VERSION in perftop.h, the single source
 #   lint.sh all          all of them
 set -eu
-. "$(dirname "$0")/lib.sh"
+TESTS=$(cd "$(dirname "$0")/.." && pwd)
+. "$TESTS/lib.sh"
 
 checkpatch() {
 	dir=$CACHE/checkpatch

@@ -1,6 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0-only
-# Runs inside the Debian VM that tests/packages.sh boots, as the oneshot
+# Runs inside the Debian VM that tests/packages/run.sh boots, as the oneshot
 # perftop-pkgtest.service after multi-user.target: checks what a user of the
 # perftop-dkms package sees, writes "PASS name" / "FAIL name: why" lines (and
 # "INFO ..." lines for the log) to the second serial port, and powers off.
@@ -93,6 +93,8 @@ wait
 cp /proc/perftop_all /var/tmp/perftop_all.txt
 cp /proc/perftop /var/tmp/perftop.txt
 sed 's/^/top: /' /var/tmp/perftop.txt | head -n 40 | info
+# For the host: perftop report --sysroot on this very page.
+sed 's/^/PAGE /' /var/tmp/perftop_all.txt >&3
 xzrank=$(grep -m1 -A8 'kind=user comm=xz$' /var/tmp/perftop_all.txt)
 echo "$xzrank" | sed 's/^/xz: /' | info
 if echo "$xzrank" | grep -Eq '^  #0 /usr/lib/x86_64-linux-gnu/liblzma\.so\.5[.0-9]*\+0x[0-9a-f]+$'; then
@@ -129,4 +131,6 @@ fi
 
 echo "DONE" | info
 sync
+# As the initramfs's init: QEMU exits with status 33, "ran to the end".
+printf '\020' | dd of=/dev/port bs=1 seek=244 count=1 2>/dev/null
 systemctl poweroff

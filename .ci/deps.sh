@@ -7,7 +7,7 @@
 # it).  The kernel headers are those of
 # the kernels in tests/kernels.conf.
 set -eu
-. "$(dirname "$0")/kernels.conf"
+. "$(dirname "$0")/../tests/kernels.conf"
 
 headers=
 for k in $KERNELS_ALL; do
