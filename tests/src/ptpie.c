@@ -20,6 +20,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 
 #define NOINLINE __attribute__((noinline))
@@ -41,7 +42,7 @@ static double now(void)
  * same CPU reads it on request, so it reads it exactly while the process
  * waits for the answer.
  */
-static int req[2], resp[2];
+static int chan[2];	/* a socket pair: [0] the process's end, [1] the helper's */
 
 static void helper(pid_t pid)
 {
@@ -52,7 +53,7 @@ static void helper(pid_t pid)
 	char c;
 
 	snprintf(path, sizeof(path), "/proc/%d/schedstat", pid);
-	while (read(req[0], &c, 1) == 1) {
+	while (read(chan[1], &c, 1) == 1) {
 		fd = open(path, O_RDONLY);
 		n = fd < 0 ? -1 : read(fd, buf, sizeof(buf) - 1);
 		if (fd >= 0)
@@ -61,7 +62,7 @@ static void helper(pid_t pid)
 		v[0] = strtoull(buf, &p, 10);
 		strtoull(p, &p, 10);
 		v[1] = strtoull(p, NULL, 10);
-		if (write(resp[1], v, sizeof(v)) != sizeof(v))
+		if (write(chan[1], v, sizeof(v)) != sizeof(v))
 			break;
 	}
 	_exit(0);
@@ -73,7 +74,7 @@ NOINLINE void pie_ask(unsigned long long *run_ns, unsigned long long *pcount)
 	unsigned long long v[2] = { 0, 0 };
 	char c = 'q';
 
-	if (write(req[1], &c, 1) != 1 || read(resp[0], v, sizeof(v)) != sizeof(v))
+	if (write(chan[0], &c, 1) != 1 || read(chan[0], v, sizeof(v)) != sizeof(v))
 		fprintf(stderr, "ptpie: the schedstat helper did not answer\n");
 	*run_ns = v[0];
 	*pcount = v[1];
@@ -101,22 +102,20 @@ static int loop(long n, long rounds)
 	CPU_ZERO(&cpu);
 	CPU_SET(0, &cpu);
 	sched_setaffinity(0, sizeof(cpu), &cpu);
-	if (pipe(req) || pipe(resp))
+	if (socketpair(AF_UNIX, SOCK_STREAM, 0, chan))
 		return 1;
 	pid = fork();
 	if (pid == 0) {
-		close(req[1]);
-		close(resp[0]);
+		close(chan[0]);
 		helper(getppid());
 	}
-	close(req[0]);
-	close(resp[1]);
+	close(chan[1]);
 	/* Resolve every lazily bound call before the window opens. */
 	lib_work(0);
 	pie_ask(&r0, &p0);
 	pie_loop(n, rounds);
 	pie_ask(&r1, &p1);
-	close(req[1]);
+	close(chan[0]);
 	waitpid(pid, NULL, 0);
 	printf("loop n=%ld run_ns=%llu pcount=%llu\n", n, r1 - r0, p1 - p0);
 	return 0;
