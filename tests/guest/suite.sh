@@ -120,9 +120,10 @@ t_kthread_frames() {
 }
 
 # A task switched in a known number of times is counted that many times:
-# 300 sleeps, and the kernel's own counters as the oracle (a real-time
-# kernel also preempts the sleeper now and then).  The switch out that ends
-# the last slice comes after the sleeper's final read of its counters.
+# 300 sleeps in wl_sleep are 300 switch-ins there (more if it is preempted
+# there too), and never more than the kernel's own counters say: those also
+# count the switches of the harness around the sleeps (its /proc reads may
+# block, more so on the debug kernel), whose stacks are not wl_sleep's.
 t_switch_count() {
 	insmod $KO top=8192 || die "insmod failed"
 	echo reset > /proc/perftop
@@ -133,9 +134,9 @@ t_switch_count() {
 	p=$(echo "$r" | sed -n 's/.*pcount=\([0-9]*\).*/\1/p')
 	echo "$r; perftop counted $c switch-ins inside wl_sleep"
 	[ "$k" -ge 300 ] || die "the kernel counts only $k switches for 300 sleeps"
-	[ "$c" -ge $((k - 2)) ] && [ "$c" -le $((k + 2)) ] ||
-		die "perftop counted $c, the kernel $k switches"
-	[ "$c" -ge $((p - 2)) ] || die "perftop counted $c, schedstat $p switch-ins"
+	[ "$c" -ge 300 ] || die "perftop counted $c switch-ins in wl_sleep for 300 sleeps"
+	[ "$c" -le "$k" ] && [ "$c" -le "$p" ] ||
+		die "perftop counted $c, more than the kernel's $k switches and $p switch-ins"
 }
 
 # Writing "reset" clears every counter.

@@ -513,7 +513,7 @@ static void snap(const char *out, char **pids, int npids)
 	unsigned long long run[64], wait, pcount[64], sw[64], v;
 	FILE *stat[64], *status[64], *in, *o;
 	char path[64], line[256];
-	uint64_t t0, t1 = 0;
+	uint64_t t1;
 	size_t n = 0;
 	ssize_t r;
 	int i;
@@ -532,7 +532,6 @@ static void snap(const char *out, char **pids, int npids)
 	in = fopen("/proc/perftop_all", "r");
 	if (!in)
 		fail("cannot open /proc/perftop_all");
-	t0 = mono_ns();
 	for (i = 0; i < npids; i++) {
 		if (fscanf(stat[i], "%llu %llu %llu", &run[i], &wait, &pcount[i]) != 3)
 			fail("cannot read the schedstat of %s", pids[i]);
@@ -542,12 +541,14 @@ static void snap(const char *out, char **pids, int npids)
 			    sscanf(line, "nonvoluntary_ctxt_switches: %llu", &v) == 1)
 				sw[i] += v;
 	}
-	/* seq_file builds the whole table at the first read. */
-	while ((r = fread(buf + n, 1, sizeof(buf) - n, in)) > 0) {
-		if (!n)
-			t1 = mono_ns();
+	/*
+	 * The first read drains every CPU, at its very start, then formats the
+	 * table (which takes a while when it is large): that start is the
+	 * snapshot's instant.
+	 */
+	t1 = mono_ns();
+	while ((r = fread(buf + n, 1, sizeof(buf) - n, in)) > 0)
 		n += r;
-	}
 	fclose(in);
 	for (i = 0; i < npids; i++) {
 		fclose(stat[i]);
@@ -556,7 +557,7 @@ static void snap(const char *out, char **pids, int npids)
 	o = fopen(out, "w");
 	if (!o || fwrite(buf, 1, n, o) != n || fclose(o))
 		fail("cannot write %s", out);
-	printf("%" PRIu64 "\n", t0 + (t1 - t0) / 2);
+	printf("%" PRIu64 "\n", t1);
 	for (i = 0; i < npids; i++)
 		printf("%llu %llu %llu\n", run[i], pcount[i], sw[i]);
 }
