@@ -2,11 +2,12 @@
 # SPDX-License-Identifier: GPL-2.0-only
 """Check what perftop(4) states against the built module.
 
-  docs.py MODULE.ko perftop.4
+  docs.py MODULE.ko perftop.4 [README.md]
 
 - the sizes it gives (bytes per entry, per CPU slot) are those of the
   structures in the module (pahole, from its debug information);
-- the memory figures for the defaults follow from those sizes;
+- the memory figures for the defaults follow from those sizes (in the
+  README too, which states them);
 - every option the module has is documented, with the module's own default
   and range (modinfo -p), and no other option is.
 """
@@ -26,7 +27,7 @@ def size(ko, struct):
     return int(m.group(1))
 
 
-def main(ko, man):
+def main(ko, man, readme=None):
     text = open(man).read()
     flat = re.sub(r"\s+", " ", re.sub(r"^\.\S+ ?", "", text, flags=re.M))
     problems = []
@@ -66,6 +67,11 @@ def main(ko, man):
     for w in want:
         if w not in flat:
             problems.append(f"perftop.4's memory figures: no '{w}'")
+    if readme:
+        rflat = re.sub(r"\s+", " ", open(readme).read())
+        for w in want:
+            if w not in rflat:
+                problems.append(f"README's memory figures: no '{w}'")
     if problems:
         sys.exit("perftop.4 and the module disagree:\n  " + "\n  ".join(problems))
     print(f"ok: entry {entry} bytes, slot {slot} bytes, {len(params)} options and the "
@@ -73,6 +79,6 @@ def main(ko, man):
 
 
 if __name__ == "__main__":
-    if len(sys.argv) != 3:
+    if len(sys.argv) not in (3, 4):
         sys.exit(__doc__)
-    main(sys.argv[1], sys.argv[2])
+    main(*sys.argv[1:])

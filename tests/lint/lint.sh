@@ -59,7 +59,8 @@ sparse_all() {
 
 docs() {
 	[ -f "$BUILD/lint/$KERNEL_DEFAULT/perftop.ko" ] || lint_build "$KERNEL_DEFAULT" > /dev/null
-	python3 "$TESTS/lint/docs.py" "$BUILD/lint/$KERNEL_DEFAULT/perftop.ko" "$TOP/perftop.4"
+	python3 "$TESTS/lint/docs.py" "$BUILD/lint/$KERNEL_DEFAULT/perftop.ko" "$TOP/perftop.4" \
+		"$TOP/README.md"
 }
 
 version() {
