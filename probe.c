@@ -335,7 +335,9 @@ fill:
 	s->key = *key;
 	if (key->mm)
 		mmget(key->mm);
-	if (++t->used * 2 > cpu_mask && !t->kicked) {
+	/* The drain peeks at it from another CPU (perftop_cpu_busy). */
+	WRITE_ONCE(t->used, t->used + 1);
+	if (t->used * 2 > cpu_mask && !t->kicked) {
 		t->kicked = true;
 		irq_work_queue(&pc->kick);
 	}

@@ -75,7 +75,9 @@ static struct perftop_entry *perftop_entry(const struct perftop_key *key, u64 we
 	if (chain < PERFTOP_CHAIN_MAX) {
 		victim = NULL;
 		if (pool_used < max_entries)
-			e = &pool[pool_used++];
+			e = &pool[pool_used];
+			/* perftop_open() peeks at it without the mutex. */
+			WRITE_ONCE(pool_used, pool_used + 1);
 		else
 			victim = rb_entry(rb_first(&rank), struct perftop_entry, rnode);
 	}
@@ -236,7 +238,7 @@ static void perftop_reset(void)
 	mutex_lock(&perftop_mutex);
 	perftop_drain(true, false);
 	memset(buckets, 0, (hash_mask + 1) * sizeof(*buckets));
-	pool_used = 0;
+	WRITE_ONCE(pool_used, 0);
 	rank = RB_ROOT;
 	perftop_free_objects();
 	memset(&totals, 0, sizeof(totals));
