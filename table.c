@@ -74,12 +74,13 @@ static struct perftop_entry *perftop_entry(const struct perftop_key *key, u64 we
 	}
 	if (chain < PERFTOP_CHAIN_MAX) {
 		victim = NULL;
-		if (pool_used < max_entries)
+		if (pool_used < max_entries) {
 			e = &pool[pool_used];
 			/* perftop_open() peeks at it without the mutex. */
 			WRITE_ONCE(pool_used, pool_used + 1);
-		else
+		} else {
 			victim = rb_entry(rb_first(&rank), struct perftop_entry, rnode);
+		}
 	}
 	if (victim) {
 		if (victim->ticks > weight)
