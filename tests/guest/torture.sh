@@ -27,9 +27,9 @@ t_cycles_under_storm() {
 	storm
 	n=0
 	while [ $n -lt "${PT_CYCLES:-100}" ]; do
-		chrt -f 10 insmod $KO || die "insmod failed at cycle $n"
-		chrt -f 10 head -c 4096 /proc/perftop > /dev/null || die "read failed at cycle $n"
-		chrt -f 10 rmmod perftop || die "rmmod failed at cycle $n"
+		ptwork fifo /bin/insmod $KO || die "insmod failed at cycle $n"
+		ptwork fifo /bin/head -c 4096 /proc/perftop > /dev/null || die "read failed at cycle $n"
+		ptwork fifo /bin/rmmod perftop || die "rmmod failed at cycle $n"
 		n=$((n + 1))
 	done
 	alive $STORM

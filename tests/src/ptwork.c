@@ -19,6 +19,7 @@
  *   ptwork rename NAME SECONDS           spin in wl_spin as a task named NAME
  *   ptwork asuser UID FILE r|w           open FILE as UID; print the errno
  *   ptwork asuid UID PROG [ARG...]       exec PROG as UID
+ *   ptwork fifo PROG [ARG...]            exec PROG as a SCHED_FIFO task
  *   ptwork capsdrop FILE                 as root without CAP_SYS_ADMIN and
  *                                        CAP_PERFMON, read FILE; print the errno
  *   ptwork pidns FILE                    copy FILE to stdout from a new pid
@@ -401,6 +402,20 @@ static int asuid(int uid, char **argv)
 	return 127;
 }
 
+/* Run PROG as a SCHED_FIFO task, ahead of every ordinary one. */
+static int fifo(char **argv)
+{
+	struct sched_param sp = { .sched_priority = 10 };
+
+	if (sched_setscheduler(0, SCHED_FIFO, &sp)) {
+		perror("sched_setscheduler");
+		return 2;
+	}
+	execv(argv[0], argv);
+	perror(argv[0]);
+	return 127;
+}
+
 /*
  * Root as a default container has it: uid 0, but without CAP_SYS_ADMIN and
  * CAP_PERFMON (dropped from the bounding set, the permitted and the
@@ -561,6 +576,8 @@ int main(int argc, char **argv)
 		return asuser(a, argv[3], argv[4]);
 	else if (!strcmp(cmd, "asuid") && argc > 3)
 		return asuid(a, argv + 3);
+	else if (!strcmp(cmd, "fifo") && argc > 2)
+		return fifo(argv + 2);
 	else if (!strcmp(cmd, "capsdrop") && argc > 2)
 		return capsdrop(argv[2]);
 	else if (!strcmp(cmd, "pidns") && argc > 2)
