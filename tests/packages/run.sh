@@ -368,6 +368,14 @@ report_check() {
 	else
 		echo "FAIL $_t: $(head -n 3 "$2/report.err" "$2/report.txt" | tr '\n' ' ')"
 	fi
+	# The same page as a flame graph, for people to look at.
+	"$OUT/cli-deb/usr/bin/perftop" report --input "$2/perftop_all.txt" --sysroot "$ROOT" \
+		--svg "$2/flamegraph.svg" > /dev/null 2>&1 &&
+		timeout 120 chromium --headless --no-sandbox --disable-gpu --disable-background-networking \
+			--disable-component-update --disable-sync --no-first-run \
+			--user-data-dir="$(mktemp -d "$2/chromium.XXXXXX")" --window-size=1200,700 \
+			--screenshot="$OUT/flamegraph-$1.png" "file://$2/flamegraph.svg" > /dev/null 2>&1 &&
+		say "flame graph of the booted root's workload: $OUT/flamegraph-$1.png"
 }
 
 # ---- main ----------------------------------------------------------------
