@@ -28,7 +28,8 @@
  *                                          prints their summed count
  *   ptcheck chain SYMS F0,F1,.. < dump     a user entry whose frames #0, #1,
  *                                          ... lie in F0, F1, ... in order;
- *                                          prints the first
+ *                                          prints the first, then how many
+ *                                          match (matches=N)
  *   ptcheck now                            CLOCK_MONOTONIC, in ns
  *   ptcheck only COMM SYMS < dump          every frame of every user entry of
  *                                          COMM lies in a function of SYMS
@@ -680,6 +681,7 @@ static void chain(const struct dump *d, const char *syms, const char *funcs)
 	}
 	if (!found)
 		fail("no user entry with frames in %s", funcs);
+	printf("matches=%u\n", found);
 }
 
 /* Every frame of COMM's user entries is in one of SYMS's functions, or the vDSO. */
