@@ -95,7 +95,8 @@ t_reset_keeps_running() {
 	t1=$(ptcheck now)
 	ns=$(sum_col /tmp/d wl_spin 5)
 	echo "spinner after the reset: $ns ns in $((t1 - t0)) ns"
-	[ "$ns" -ge $(((t1 - t0) * 8 / 10)) ] || die "the spinner lost the time it ran after the reset"
+	# Kernel threads take some of that CPU (more on the debug kernel).
+	[ "$ns" -ge $(((t1 - t0) / 2)) ] || die "the spinner lost the time it ran after the reset"
 	[ "$ns" -le $(((t1 - t0) * 12 / 10 + 200000000)) ] || die "the spinner kept time from before the reset"
 }
 
