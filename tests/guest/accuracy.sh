@@ -69,8 +69,8 @@ t_accuracy() {
 
 # An oracle that shares no clock with the scheduler: a spinner alone on its
 # CPU for a wall-clock interval (CLOCK_MONOTONIC) is charged that interval,
-# less what interrupts and kernel threads took there (2 %), and all time
-# adds up to CPUs x the interval (1 %).  With ALIGN=0 the stamps are taken
+# less what kernel threads took there (up to 5 %: 2 % on the debug kernel),
+# and all time adds up to CPUs x the interval (1 %).  With ALIGN=0 the stamps are taken
 # where the probe fires (the path for kernels that carve IRQ time out of the
 # scheduler's clock); the footer counts which path each stamp took.
 wallclock() {
@@ -96,7 +96,7 @@ wallclock() {
 	echo "conservation: $r"
 	echo "RESULT wallclock align=$1 spinner=$(errpct "$pns" "$wall")% stamps aligned=$al probe=$pr" >&3
 	[ "$pns" -le $((wall + wall / 200)) ] || die "the spinner got more than the wall clock"
-	[ "$pns" -ge $((wall - wall / 50)) ] || die "the spinner got less than 98% of the wall clock"
+	[ "$pns" -ge $((wall - wall / 20)) ] || die "the spinner got less than 95% of the wall clock"
 	if [ "$1" = 1 ]; then
 		[ "$al" -gt 0 ] || die "no stamp was aligned to the scheduler's"
 	else
