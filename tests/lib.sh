@@ -189,7 +189,7 @@ SPLATS='Oops|BUG:|WARNING:|sleeping function called from invalid context|schedul
 # exit with status 33 (isa-debug-exit).  Sets BOOT_RC, BOOT_DIR.
 # BOOT_VMLINUZ and BOOT_INITRD replace the kernel and the initramfs;
 # BOOT_DISK adds a raw disk image as /dev/vda (and no network); BOOT_MEM
-# (MiB) and BOOT_DIR replace the memory size and the run's folder.
+# (MiB) and BOOT_RUNDIR replace the memory size and the run's folder.
 # tsc=reliable: under TCG every vCPU reads the host's invariant TSC, but the
 # emulated CPU does not advertise it, and the guest's watchdog then demotes
 # sched_clock to a jiffies-clamped clock that drifts from rdtsc under host
@@ -208,7 +208,7 @@ boot() {
 	shift 4
 	_mem=${BOOT_MEM:-1024}
 	[ "$_k" = debug ] && _mem=3072
-	BOOT_DIR=${BOOT_DIR:-$BUILD/$_k/run-$_suite-smp$_smp}
+	BOOT_DIR=${BOOT_RUNDIR:-$BUILD/$_k/run-$_suite-smp$_smp}
 	rm -rf "$BOOT_DIR" && mkdir -p "$BOOT_DIR"
 	: > "$BOOT_DIR/console.log"
 	: > "$BOOT_DIR/results.txt"

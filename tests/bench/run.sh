@@ -45,8 +45,8 @@ if [ "${BPFTRACE:-1}" = 1 ] && [ "$k" = "$KERNEL_DEFAULT" ]; then
 		die "mkfs.ext4 -d failed"
 	rm -rf "$stage"
 	BOOT_VMLINUZ=$out/vmlinuz-$k BOOT_INITRD=$out/initrd.img-$k
-	QEMU_EXTRA="-drive file=$out/disk.img,format=raw,if=virtio,cache=unsafe -nic none"
-	export BOOT_VMLINUZ BOOT_INITRD QEMU_EXTRA
+	BOOT_DISK=$out/disk.img
+	export BOOT_VMLINUZ BOOT_INITRD BOOT_DISK
 	configs=a,b,c,d,e,f
 	set -- root=/dev/vda rw init=/opt/perftop/init
 else
@@ -95,7 +95,7 @@ elif grep -q '^FAIL' "$out/boot.txt"; then
 fi
 # The scaling rows: the initramfs, one boot per vCPU count, perftop loaded
 # and unloaded only while the guest is idle (MTTCG, as above).
-unset BOOT_VMLINUZ BOOT_INITRD QEMU_EXTRA
+unset BOOT_VMLINUZ BOOT_INITRD BOOT_DISK
 for n in ${SCALE_SMP:-1 2 4}; do
 	boot "$k" scale "$n" 1800 || true
 	tr -d '\r' < "$BOOT_DIR/results.txt" | grep -E '^(SCALE|BENCHERR)' >> "$out/raw.txt"

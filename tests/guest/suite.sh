@@ -131,12 +131,11 @@ t_switch_count() {
 	dump /tmp/d
 	c=$(sum_col /tmp/d wl_sleep 6)
 	k=$(echo "$r" | sed -n 's/.*switches=\([0-9]*\).*/\1/p')
-	p=$(echo "$r" | sed -n 's/.*pcount=\([0-9]*\).*/\1/p')
 	echo "$r; perftop counted $c switch-ins inside wl_sleep"
 	[ "$k" -ge 300 ] || die "the kernel counts only $k switches for 300 sleeps"
 	[ "$c" -ge 300 ] || die "perftop counted $c switch-ins in wl_sleep for 300 sleeps"
-	[ "$c" -le "$k" ] && [ "$c" -le "$p" ] ||
-		die "perftop counted $c, more than the kernel's $k switches and $p switch-ins"
+	# (schedstat's pcount may miss one: see t_accuracy.)
+	[ "$c" -le "$k" ] || die "perftop counted $c, more than the kernel's $k switches"
 }
 
 # Writing "reset" clears every counter.

@@ -340,9 +340,10 @@ boot_check() {
 		return
 	fi
 	say "[$(elapsed)] booting $_k (TCG, systemd; console: $_run/console.log)"
-	BOOT_DIR=$_run BOOT_MEM=1536 BOOT_DISK=$OUT/disk-$_k.img \
-		BOOT_VMLINUZ=$ROOT/boot/vmlinuz-$_k BOOT_INITRD=$ROOT/boot/initrd.img-$_k \
-		boot "$_k" packages 2 "$BOOT_TIMEOUT" root=/dev/vda rw
+	BOOT_RUNDIR=$_run BOOT_MEM=1536 BOOT_DISK=$OUT/disk-$_k.img
+	BOOT_VMLINUZ=$ROOT/boot/vmlinuz-$_k BOOT_INITRD=$ROOT/boot/initrd.img-$_k
+	boot "$_k" packages 2 "$BOOT_TIMEOUT" root=/dev/vda rw
+	unset BOOT_RUNDIR BOOT_MEM BOOT_DISK BOOT_VMLINUZ BOOT_INITRD
 	rm -f "$OUT/disk-$_k.img"
 	sed -n 's/^INFO /  /p' "$_run/results.txt" | tr -d '\r' >&2
 	sed -n 's/^INFO //p' "$_run/results.txt" | tr -d '\r' > "$OUT/guest-$_k.txt"
