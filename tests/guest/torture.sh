@@ -10,7 +10,7 @@ storm() {
 	STORM="$!"
 	ptwork pingpong 1000000000 > /dev/null 2>&1 &
 	STORM="$STORM $!"
-	ptwork threads 16 3600 > /dev/null 2>&1 &
+	ptwork threads 4 3600 > /dev/null 2>&1 &
 	STORM="$STORM $!"
 	sh -c 'while :; do ptwork migrate 20; done' > /dev/null 2>&1 &
 	STORM="$STORM $!"
