@@ -225,6 +225,7 @@ struct perftop_totals {
 	u64 other_ticks, other_count, other_stacks, evicted;
 	u64 cost_sum, cost_calls, cost_max;
 	u64 cost_hist[PERFTOP_COST_BUCKETS];
+	u64 ipi_max;
 	u64 drains, drain_ns, drain_max_ns;
 };
 

@@ -113,6 +113,7 @@ struct perftop_ptab {
 	u64 aligned, probe;		/* stamps aligned to the kernel's, or not */
 	u64 cost_sum, cost_calls, cost_max;
 	u32 cost_hist[PERFTOP_COST_BUCKETS];
+	u64 ipi_max;			/* the drain's longest IPI here */
 	struct perftop_slot *slots;
 };
 

@@ -567,7 +567,7 @@ static void perftop_flip_ipi(void *unused)
 	struct perftop_cpu *pc = this_cpu_ptr(&perftop_cpu);
 	struct perftop_ptab *t = &pc->tab[pc->active];
 	struct perftop_slot *old = pc->cur_kind == PERFTOP_CUR_SLOT ? pc->cur : NULL;
-	u64 now = perftop_now(pc);
+	u64 now = perftop_now(pc), end;
 
 	if (pc->task == current && !READ_ONCE(pc->resync) &&
 	    perftop_task_switches(current) == pc->task_switches && now > pc->start) {
@@ -576,6 +576,11 @@ static void perftop_flip_ipi(void *unused)
 	}
 	WRITE_ONCE(pc->active, !pc->active);
 	perftop_carry(pc, &pc->tab[pc->active], old);
+	/* Interrupts are off here: how long, for the footer. */
+	t = &pc->tab[pc->active];
+	end = perftop_now(pc);
+	if (end > now)
+		t->ipi_max = max(t->ipi_max, end - now);
 }
 
 /* After a resume: the slice in flight spans the sleep; start it again. */

@@ -148,6 +148,10 @@ static void perftop_show_footer(struct seq_file *m)
 	seq_printf(m, "# handler_ticks calls=%llu avg=%llu max=%llu p50<=%llu p99<=%llu\n",
 		   t->cost_calls, t->cost_calls ? div64_u64(t->cost_sum, t->cost_calls) : 0,
 		   t->cost_max, perftop_cost_pct(50), perftop_cost_pct(99));
+	/* perftop's own interrupts-off sections: the handler, the drain's IPI. */
+	seq_printf(m, "# irqs_off_us handler_max=%llu ipi_max=%llu\n",
+		   div64_u64(perftop_ticks_to_ns(t->cost_max), NSEC_PER_USEC),
+		   div64_u64(perftop_ticks_to_ns(t->ipi_max), NSEC_PER_USEC));
 	for (i = 0; i < nr_objects; i++) {
 		if (objects[i]->seen != read_gen)
 			continue;

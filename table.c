@@ -152,6 +152,7 @@ static void perftop_fold_table(struct perftop_ptab *t, bool keep)
 		totals.cost_sum += t->cost_sum;
 		totals.cost_calls += t->cost_calls;
 		totals.cost_max = max(totals.cost_max, t->cost_max);
+		totals.ipi_max = max(totals.ipi_max, t->ipi_max);
 		for (i = 0; i < PERFTOP_COST_BUCKETS; i++)
 			totals.cost_hist[i] += t->cost_hist[i];
 	}
