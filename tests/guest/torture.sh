@@ -183,13 +183,14 @@ t_kmemleak() {
 	k=/sys/kernel/debug/kmemleak
 	[ -e $k ] || die "no kmemleak on this kernel"
 	echo clear > $k || die "kmemleak is off: 'echo clear' failed"
+	# A refused load (after everything was set up), then a real one.
+	insmod $FAULTS_KO fault_fail_load=1 2>/dev/null && die "fault_fail_load=1 loaded"
 	insmod $KO max_entries=65536 || die "insmod failed"
 	base=$(cat /sys/module/perftop/sections/.text) || die "no .text section address"
 	size=$(awk '$1 == "perftop" { print $2 }' /proc/modules)
 	mixed_workload
 	cat /proc/perftop /proc/perftop_all > /dev/null
 	ptcheck hammer /proc/perftop 50 20 4 > /dev/null
-	insmod $FAULTS_KO fault_fail_load=1 2>/dev/null
 	rmmod perftop || die "rmmod failed"
 	sleep 6
 	echo scan > $k || die "kmemleak scan failed"
