@@ -133,11 +133,17 @@ build_tools() {
 	for _p in ptwork ptpie libptlib.so pt32; do
 		nm -S --defined-only "$_out/$_p" > "$_out/$_p.syms"
 	done
-	# busybox has no symbols: its executable segment stands for them.
-	readelf -lW /bin/busybox | awk '$1 == "LOAD" && $8 == "E" {
-		sub("^0x", "", $3); sub("^0x", "", $6); print $3, $6, "T", "text" }' \
-		> "$_out/busybox.syms"
-	[ -s "$_out/busybox.syms" ]
+	# busybox has no symbols, and pt32's static libc has assembly without
+	# sizes: their executable segments stand for them (frames outside are
+	# junk).
+	text_syms /bin/busybox > "$_out/busybox.syms" &&
+		text_syms "$_out/pt32" > "$_out/pt32-text.syms"
+}
+
+# text_syms ELF: its executable PT_LOAD segments as "nm -S" lines.
+text_syms() {
+	readelf -lW "$1" | awk '$1 == "LOAD" && $8 == "E" {
+		sub("^0x", "", $3); sub("^0x", "", $6); print $3, $6, "T", "text" }' | grep .
 }
 
 # stale TARGET SOURCE...: TARGET is missing or older than a SOURCE.

@@ -8,6 +8,7 @@ FAULTS_KO=/perftop_faults.ko
 SYMS=/tests/ptwork.syms
 PIESYMS=/tests/ptpie.syms:/tests/libptlib.so.syms
 SYMS32=/tests/pt32.syms
+TEXT32=/tests/pt32-text.syms
 BUSYBOXSYMS=/tests/busybox.syms
 NCPU=$(nproc)
 BG=""
