@@ -136,8 +136,9 @@ build_tools() {
 	# busybox has no symbols, and pt32's static libc has assembly without
 	# sizes: their executable segments stand for them (frames outside are
 	# junk).
+	mkdir -p "$_out/text"
 	text_syms /bin/busybox > "$_out/busybox.syms" &&
-		text_syms "$_out/pt32" > "$_out/pt32-text.syms"
+		text_syms "$_out/pt32" > "$_out/text/pt32.syms"
 }
 
 # text_syms ELF: its executable PT_LOAD segments as "nm -S" lines.
@@ -175,6 +176,7 @@ build_initramfs() {
 			cp -L "$_l" "$_root$_l"
 		done
 	cp "$BUILD"/tools/*.syms "$_root/tests/"
+	cp -r "$BUILD/tools/text" "$_root/tests/"
 	cp "$BUILD/$_k/module"/*.ko "$_root/"
 	cp "$TESTS"/guest/* "$_root/tests/"
 	cp "$TESTS/bench/guest.sh" "$_root/tests/bench.sh"
