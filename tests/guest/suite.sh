@@ -120,10 +120,10 @@ t_kthread_frames() {
 }
 
 # A task switched in a known number of times is counted that many times:
-# 300 sleeps in wl_sleep are 300 switch-ins there (more if it is preempted
-# there too), and never more than the kernel's own counters say: those also
-# count the switches of the harness around the sleeps (its /proc reads may
-# block, more so on the debug kernel), whose stacks are not wl_sleep's.
+# around 300 sleeps in wl_sleep, the kernel's own counters (read with a few
+# system calls just before and after) are the oracle.  A switch of the
+# harness itself there has no wl_sleep frame: perftop's count may be lower
+# by those (2 at most), never higher.
 t_switch_count() {
 	insmod $KO top=8192 || die "insmod failed"
 	echo reset > /proc/perftop
@@ -132,10 +132,9 @@ t_switch_count() {
 	c=$(sum_col /tmp/d wl_sleep 6)
 	k=$(echo "$r" | sed -n 's/.*switches=\([0-9]*\).*/\1/p')
 	echo "$r; perftop counted $c switch-ins inside wl_sleep"
-	[ "$k" -ge 300 ] || die "the kernel counts only $k switches for 300 sleeps"
-	[ "$c" -ge 300 ] || die "perftop counted $c switch-ins in wl_sleep for 300 sleeps"
-	# (schedstat's pcount may miss one: see t_accuracy.)
-	[ "$c" -le "$k" ] || die "perftop counted $c, more than the kernel's $k switches"
+	[ "$k" -ge 290 ] || die "the kernel counts only $k switches for 300 sleeps"
+	[ "$c" -ge $((k - 2)) ] && [ "$c" -le "$k" ] ||
+		die "perftop counted $c, the kernel $k switches"
 }
 
 # Writing "reset" clears every counter.

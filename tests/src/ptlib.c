@@ -23,10 +23,14 @@ NOINLINE void lib_sleep(long usec)
 		      : "rcx", "r11", "memory");
 }
 
-/* A short sleep, then ROUNDS rounds of arithmetic. */
+/*
+ * A sleep, then ROUNDS rounds of arithmetic.  A millisecond, so that it
+ * blocks even under emulation (a sleep shorter than the way into it
+ * returns at once, and the rounds then run in the slice before).
+ */
 NOINLINE void lib_work(long rounds)
 {
-	lib_sleep(100);
+	lib_sleep(1000);
 	for (long i = 0; i < rounds; i++)
 		lib_sink += i * i;
 }
