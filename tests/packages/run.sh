@@ -316,8 +316,11 @@ do_remove() {
 	done < "$OUT/deb-installed.list"
 	# And purge drops the unit's enablement state too.
 	in_root apt-get purge -y perftop-dkms || return 1
-	in_root dpkg-query -W perftop-dkms > /dev/null 2>&1 &&
-		{ echo "perftop-dkms still known to dpkg after purge"; return 1; }
+	_st=$(in_root dpkg-query -W -f '${Status}' perftop-dkms 2> /dev/null)
+	case $_st in
+	"" | *" not-installed") ;;
+	*) echo "perftop-dkms after apt purge: $_st"; return 1 ;;
+	esac
 	_left=$(find "$ROOT/etc" -name 'perftop*' ! -name 'perftop-pkgtest*' 2>/dev/null)
 	[ -z "$_left" ] || { echo "left behind after purge: $_left"; return 1; }
 	echo "dkms status: empty; no perftop.ko in any kernel, no /usr/src/perftop-*"
