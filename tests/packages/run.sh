@@ -377,7 +377,7 @@ report_check() {
 		--svg "$2/flamegraph.svg" > /dev/null 2>&1 &&
 		timeout 120 chromium --headless --no-sandbox --disable-gpu --disable-background-networking \
 			--disable-component-update --disable-sync --no-first-run \
-			--user-data-dir="$(mktemp -d "$2/chromium.XXXXXX")" --window-size=1200,700 \
+			--user-data-dir="$(mktemp -d "$2/chromium.XXXXXX")" --window-size=1200,320 \
 			--screenshot="$OUT/flamegraph-$1.png" "file://$2/flamegraph.svg" > /dev/null 2>&1 &&
 		say "flame graph of the booted root's workload: $OUT/flamegraph-$1.png"
 }
