@@ -31,6 +31,20 @@ alive() {
 	done
 }
 
+# Stop the processes and wait until each is off its CPU (state T), so that
+# its accounting, perftop's and the kernel's, holds still.
+freeze() {
+	kill -STOP "$@" || die "cannot stop $*"
+	for _p; do
+		_n=0
+		until [ "$(awk '{ print $3 }' /proc/$_p/stat)" = T ]; do
+			_n=$((_n + 1))
+			[ $_n -lt 500 ] || die "process $_p did not stop"
+			usleep 10000
+		done
+	done
+}
+
 # Runs at the end of each test's subshell (where BG was filled), and again
 # in the suite's shell for good measure.
 cleanup() {

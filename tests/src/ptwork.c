@@ -20,6 +20,7 @@
  *   ptwork asuser UID FILE r|w           open FILE as UID; print the errno
  *   ptwork asuid UID PROG [ARG...]       exec PROG as UID
  *   ptwork fifo PROG [ARG...]            exec PROG as a SCHED_FIFO task
+ *   ptwork idle PROG [ARG...]            exec PROG as a SCHED_IDLE task
  *   ptwork capsdrop FILE                 as root without CAP_SYS_ADMIN and
  *                                        CAP_PERFMON, read FILE; print the errno
  *   ptwork pidns FILE                    copy FILE to stdout from a new pid
@@ -412,21 +413,21 @@ static int asuid(int uid, char **argv)
 		perror("setuid");
 		return 2;
 	}
-	execv(argv[0], argv);
+	execvp(argv[0], argv);
 	perror(argv[0]);
 	return 127;
 }
 
 /* Run PROG as a SCHED_FIFO task, ahead of every ordinary one. */
-static int fifo(char **argv)
+static int as_policy(int policy, char **argv)
 {
-	struct sched_param sp = { .sched_priority = 10 };
+	struct sched_param sp = { .sched_priority = policy == SCHED_FIFO ? 10 : 0 };
 
-	if (sched_setscheduler(0, SCHED_FIFO, &sp)) {
+	if (sched_setscheduler(0, policy, &sp)) {
 		perror("sched_setscheduler");
 		return 2;
 	}
-	execv(argv[0], argv);
+	execvp(argv[0], argv);
 	perror(argv[0]);
 	return 127;
 }
@@ -592,7 +593,9 @@ int main(int argc, char **argv)
 	else if (!strcmp(cmd, "asuid") && argc > 3)
 		return asuid(a, argv + 3);
 	else if (!strcmp(cmd, "fifo") && argc > 2)
-		return fifo(argv + 2);
+		return as_policy(SCHED_FIFO, argv + 2);
+	else if (!strcmp(cmd, "idle") && argc > 2)
+		return as_policy(SCHED_IDLE, argv + 2);
 	else if (!strcmp(cmd, "capsdrop") && argc > 2)
 		return capsdrop(argv[2]);
 	else if (!strcmp(cmd, "pidns") && argc > 2)
