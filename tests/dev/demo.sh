@@ -21,4 +21,4 @@ echo
 echo "\$ perftop report --input perftop_all.txt --sysroot (the VM's root) -n ${TOP_N:-8}"
 "$BUILD/cli/perftop" report --input "$BUILD/demo-perftop_all.txt" --sysroot "$BUILD/$k/root" \
 	-n "${TOP_N:-8}"
-boot_report "[demo]" | grep -v '^PASS' || true
+boot_report "[demo]" demo | grep -v '^PASS' || true
