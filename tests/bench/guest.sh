@@ -101,8 +101,9 @@ suite_bench() {
 # the footer (which must not grow with N: no line is shared); then 10 000
 # stacks in the table, and what a read (which drains first) and a drain
 # cost.
-suite_scale() {
-	insmod $KO max_entries=16384 || { echo "BENCHERR scale: insmod failed" >&3; return; }
+# One ping-pong pair pinned to each CPU, all at once: the median of their
+# us per round (a round is two switches on its CPU).
+pairs_us() {
 	c=0
 	pids=""
 	while [ $c -lt "$NCPU" ]; do
@@ -111,7 +112,32 @@ suite_scale() {
 		c=$((c + 1))
 	done
 	wait $pids
-	us=$(cat /tmp/pp.* | us us_per_round | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }')
+	cat /tmp/pp.* | us us_per_round | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'
+}
+
+median3() { printf '%s\n' "$@" | sort -n | sed -n 2p; }
+
+# The pairs with no module, with the module as it was before per-CPU
+# accounting (/perftop_before.ko, when the bench built it), and with
+# perftop, three rounds alternating; then perftop's handler cost from its
+# footer, and a read and a drain with 10 000 stacks in the table.
+suite_scale() {
+	n0="" nb="" np=""
+	for r in 1 2 3; do
+		n0="$n0 $(pairs_us)"
+		if [ -e /perftop_before.ko ]; then
+			insmod /perftop_before.ko || { echo "BENCHERR scale: the 'before' module did not load" >&3; return; }
+			nb="$nb $(pairs_us)"
+			rmmod perftop
+		fi
+		insmod $KO max_entries=16384 || { echo "BENCHERR scale: insmod failed" >&3; return; }
+		np="$np $(pairs_us)"
+		[ $r = 3 ] || rmmod perftop
+	done
+	# shellcheck disable=SC2086 # word lists on purpose
+	none=$(median3 $n0) us=$(median3 $np) before=0
+	# shellcheck disable=SC2086
+	[ -n "$nb" ] && before=$(median3 $nb)
 	cost=$(grep '^# handler_ticks' /proc/perftop | sed 's/^# handler_ticks //')
 	ptwork stacks 10000
 	n=$(footer /proc/perftop entries)
@@ -123,6 +149,6 @@ suite_scale() {
 	done
 	t1=$(ptcheck now)
 	drain=$(grep '^# drains' /proc/perftop | sed 's/^# //')
-	echo "SCALE smp=$NCPU pairs=$NCPU us_per_round=$us $cost entries=$n read_us=$(((t1 - t0) / 20000)) $drain" >&3
+	echo "SCALE smp=$NCPU pairs=$NCPU none_us=$none before_us=$before us_per_round=$us $cost entries=$n read_us=$(((t1 - t0) / 20000)) $drain" >&3
 	rmmod perftop
 }

@@ -54,15 +54,27 @@ def parse(path):
 
 
 def print_scale(scale):
-    """The handler's cost against the number of CPUs switching at once."""
+    """The switch path's cost against the number of CPUs switching at once:
+    the module before per-CPU accounting and now, as us added per switch
+    over no module (a round is two switches), and perftop's handler cost."""
     if not scale:
         return
-    print("\nscaling: one ping-pong pair pinned to each CPU at once, perftop loaded"
-          " (handler ticks from its footer); then 10 000 stacks: a read, a drain")
-    print(f"  {'CPUs':>4} {'us/round':>9} {'avg':>8} {'p50<=':>8} {'p99<=':>8}"
-          f" {'entries':>8} {'read us':>8} {'drain avg us':>13} {'drain max us':>13}")
+    print("\nscaling: one ping-pong pair pinned to each CPU at once; us per round with no"
+          " module, with the module before per-CPU accounting (global lock) and now, and"
+          " the us each adds per switch; perftop's handler ticks (its footer); then"
+          " 10 000 stacks: a read, a drain")
+    print(f"  {'CPUs':>4} {'none':>8} {'before':>8} {'+us/sw':>7} {'now':>8} {'+us/sw':>7}"
+          f" {'avg':>8} {'p50<=':>8} {'p99<=':>8} {'entries':>8} {'read us':>8}"
+          f" {'drain avg us':>13} {'drain max us':>13}")
     for s in sorted(scale, key=lambda s: int(s["smp"])):
-        print(f"  {s['smp']:>4} {float(s['us_per_round']):9.2f} {s['avg']:>8} {s['p50']:>8}"
+        none = float(s.get("none_us", 0))
+        before = float(s.get("before_us", 0))
+        now = float(s["us_per_round"])
+
+        def added(v):
+            return f"{(v - none) / 2:7.2f}" if v and none else f"{'-':>7}"
+        print(f"  {s['smp']:>4} {none:8.2f} {before or float('nan'):8.2f} {added(before)}"
+              f" {now:8.2f} {added(now)} {s['avg']:>8} {s['p50']:>8}"
               f" {s['p99']:>8} {s['entries']:>8} {s['read_us']:>8} {s['avg_us']:>13}"
               f" {s['max_us']:>13}")
 

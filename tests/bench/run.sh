@@ -17,6 +17,23 @@ out=$BUILD/bench
 mkdir -p "$out"
 build_tools
 build_module "$k" || die "module build failed for $k"
+# "before": the module as it was before per-CPU accounting (one global raw
+# spinlock on the switch path), built from the repository's history, for
+# the scaling rows' before/after.  Left out without that history (a
+# tarball): BEFORE_REV= leaves it out too.
+before_rev=${BEFORE_REV-008ff05}
+if [ -n "$before_rev" ] && git -C "$TOP" cat-file -e "$before_rev^{commit}" 2> /dev/null; then
+	before=$BUILD/$k/before
+	rm -rf "$before" && mkdir -p "$before"
+	for f in Kbuild perftop.c perftop.h compat.h; do
+		git -C "$TOP" show "$before_rev:$f" > "$before/$f"
+	done
+	make -C "$(kernel_kdir "$k")" M="$before" modules > "$before/build.log" 2>&1 ||
+		die "the module at $before_rev did not build (see $before/build.log)"
+	cp "$before/perftop.ko" "$BUILD/$k/module/perftop_before.ko"
+else
+	say "no revision ${before_rev:-(none)} in this tree: the scaling rows have no 'before'"
+fi
 build_initramfs "$k"
 QEMU_ACCEL=${QEMU_ACCEL:-tcg}
 export QEMU_ACCEL
@@ -83,7 +100,7 @@ kill "$watchdog" 2> /dev/null || true
 wait "$watchdog" 2> /dev/null || true
 rm -f "$out/disk.img"
 tr -d '\r' < "$BOOT_DIR/results.txt" > "$out/raw.txt"
-boot_report "[bench]" > "$out/boot.txt"
+boot_report "[bench]" bench > "$out/boot.txt"
 if [ -e "$out/stalled" ]; then
 	rounds=$(sed -n 's/^BENCH cfg=a round=\([0-9]*\).*/\1/p' "$out/raw.txt" | tail -n 1)
 	say "WARNING: the VM made no progress for $stall s after round ${rounds:-0} of ${ROUNDS:-12}; it was stopped, and the table below has the rounds completed"
@@ -99,6 +116,6 @@ unset BOOT_VMLINUZ BOOT_INITRD BOOT_DISK
 for n in ${SCALE_SMP:-1 2 4}; do
 	boot "$k" scale "$n" 1800 || true
 	tr -d '\r' < "$BOOT_DIR/results.txt" | grep -E '^(SCALE|BENCHERR)' >> "$out/raw.txt"
-	boot_report "[scale smp$n]" | grep '^FAIL' && die "the scaling boot at -smp $n did not finish cleanly"
+	boot_report "[scale smp$n]" scale | grep '^FAIL' && die "the scaling boot at -smp $n did not finish cleanly"
 done
 python3 "$TESTS/bench/report.py" "$out/raw.txt" "$out" "$k" "$QEMU_ACCEL"
