@@ -418,8 +418,10 @@ static int asuid(int uid, char **argv)
 	return 127;
 }
 
-/* Run PROG under POLICY: SCHED_FIFO, ahead of every ordinary task, or
- * SCHED_IDLE, behind them all. */
+/*
+ * Run PROG under POLICY: SCHED_FIFO, ahead of every ordinary task, or
+ * SCHED_IDLE, behind them all.
+ */
 static int as_policy(int policy, char **argv)
 {
 	struct sched_param sp = { .sched_priority = policy == SCHED_FIFO ? 10 : 0 };
