@@ -569,6 +569,16 @@ static void perftop_flip_ipi(void *unused)
 	struct perftop_slot *old = pc->cur_kind == PERFTOP_CUR_SLOT ? pc->cur : NULL;
 	u64 now = perftop_now(pc), end;
 
+	/*
+	 * A CPU idle since the load has not switched yet: its idle time
+	 * counts from here, not from its first switch.
+	 */
+	if (!pc->task && is_idle_task(current)) {
+		pc->task = current;
+		pc->task_switches = perftop_task_switches(current);
+		pc->cur_kind = PERFTOP_CUR_IDLE;
+		pc->start = now;
+	}
 	if (pc->task == current && !READ_ONCE(pc->resync) &&
 	    perftop_task_switches(current) == pc->task_switches && now > pc->start) {
 		perftop_charge(pc, t, now - pc->start);
