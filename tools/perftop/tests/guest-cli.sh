@@ -112,7 +112,9 @@ debuginfod_names() {
 		{ WHY="not named through $_url"; return 1; }
 }
 
-# perftop -d 1 in a terminal: ranks within 3 s, q exits 0.
+# perftop -d 1 in a terminal: draws ranks, q exits 0.  The host's test
+# (run.sh) holds the first draw to the interval; here the emulated guest
+# shares the host with other boots, and 60 s only catches a hang.
 live() {
 	ptdemo 60 &
 	WORKLOAD=$!
@@ -122,14 +124,14 @@ live() {
 	until tmux -L "$SOCKET" capture-pane -p -t live 2> /dev/null | tee "$T/screen" |
 		grep -qE '^ +1 +[0-9.]+ +[0-9.]+ [mu]?s +[0-9]+  '; do
 		_i=$((_i + 1))
-		[ "$_i" -lt 30 ] || { WHY="no rank within 3 s: $(head -n 6 "$T/screen" | tr '\n' '|')"; return 1; }
+		[ "$_i" -lt 600 ] || { WHY="no rank within 60 s: $(head -n 6 "$T/screen" | tr '\n' '|')"; return 1; }
 		sleep 0.1
 	done
 	tmux -L "$SOCKET" send-keys -t live q
 	_i=0
 	until [ -s "$T/live.rc" ]; do
 		_i=$((_i + 1))
-		[ "$_i" -lt 50 ] || { WHY="q did not end it"; return 1; }
+		[ "$_i" -lt 600 ] || { WHY="q did not end it in 60 s"; return 1; }
 		sleep 0.1
 	done
 	[ "$(cat "$T/live.rc")" = 0 ] || { WHY="exit status $(cat "$T/live.rc") after q"; return 1; }
@@ -151,7 +153,7 @@ if check "setup: module, workload ran, its build-id and debug file" setup; then
 	check "names the workload's functions (split debug file in /usr/lib/debug/.build-id)" names || FAILED=1
 	check "without the debug file and DEBUGINFOD_URLS: object+offset" fallback || FAILED=1
 	check "debug file removed, names from a local debuginfod on 127.0.0.1" debuginfod_names || FAILED=1
-	check "perftop -d 1 under tmux: ranks within 3 s, q exits 0" live || FAILED=1
+	check "perftop -d 1 under tmux: draws ranks, q exits 0" live || FAILED=1
 else
 	FAILED=1
 fi
