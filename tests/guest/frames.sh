@@ -16,13 +16,30 @@
 # first, the idle task keeps the address space at the second): 1.5 % of
 # these slices.  A SCHED_IDLE spinner on the CPU makes every switch one
 # between two address spaces, and the two accountings meet.
+#
+# Each run is compared on its own (perftop read before and after it), and
+# the median of the 30 errors is held to 2 %: when the host deschedules the
+# emulator in the middle of a switch (the other boots of a run share its
+# two cores), up to a host time slice, 3 to 20 ms, falls between the two
+# accountings' boundaries and moves from one to the other.  That hits a
+# few runs by several per cent, either way, and no two the same; a fault of
+# perftop's shifts every run.
 t_pie_processes() {
 	insmod $KO top=8192 || die "insmod failed"
 	spawn ptwork idle taskset -c 0 ptwork spin 600
 	: > /tmp/loops
+	: > /tmp/runs
+	dump_all /tmp/p0
 	i=0
 	while [ $i -lt 30 ]; do
-		ptpie loop 20 300000 >> /tmp/loops || die "ptpie loop failed"
+		ptpie loop 20 300000 > /tmp/loop1 || die "ptpie loop failed"
+		cat /tmp/loop1 >> /tmp/loops
+		dump_all /tmp/p1
+		d=$(ptcheck delta $PIESYMS pie_loop /tmp/p0 /tmp/p1) || die "$d"
+		pns=$(echo "$d" | sed 's/.* ns=\([0-9]*\).*/\1/')
+		kns=$(sed -n 's/.* run_ns=\([0-9]*\).*/\1/p' /tmp/loop1)
+		echo "$pns $kns $(errpct "$pns" "$kns")" >> /tmp/runs
+		mv /tmp/p1 /tmp/p0
 		i=$((i + 1))
 	done
 	dump_all /tmp/d
@@ -35,16 +52,20 @@ t_pie_processes() {
 	n=$(wc -l < /tmp/rows)
 	pns=$(awk -F'\t' '{ s += $5 } END { print s + 0 }' /tmp/rows)
 	kns=$(sed -n 's/.* run_ns=\([0-9]*\).*/\1/p' /tmp/loops | awk '{ s += $1 } END { print s + 0 }')
+	med=$(cut -d' ' -f3 /tmp/runs | sort -g | sed -n 15p)
+	echo "each run: perftop_ns schedstat_ns error%"
+	cat /tmp/runs
 	echo "the sleeping path: $matches rank(s), procs=$procs; the loop: $n ranks," \
-		"perftop_ns=$pns schedstat_ns=$kns error=$(errpct "$pns" "$kns")%"
-	echo "RESULT pie_processes path_ranks=$matches procs=$procs loop_ranks=$n error=$(errpct "$pns" "$kns")%" >&3
+		"perftop_ns=$pns schedstat_ns=$kns error=$(errpct "$pns" "$kns")%; median run error $med%"
+	echo "RESULT pie_processes path_ranks=$matches procs=$procs loop_ranks=$n" \
+		"error=$(errpct "$pns" "$kns")% median_run_error=$med%" >&3
 	[ "$matches" = 1 ] || die "the path 30 processes ran makes $matches ranks"
 	[ "$procs" -ge 30 ] || die "its rank counts $procs processes, 30 ran"
 	# On the debug kernel the system call boundary alone, with lockdep and
 	# KASAN, shifts some 4 % of a short loop into the slice before it: the
 	# time is checked on the stock kernels.
-	[ "$PT_KERNEL" = debug ] || within "$pns" "$kns" 2 ||
-		die "time $pns ns against the kernel's $kns ns"
+	[ "$PT_KERNEL" = debug ] || awk -v m="$med" 'BEGIN { exit !(m >= -2 && m <= 2) }' ||
+		die "the median run's time is $med % off the kernel's (all 30: $(errpct "$pns" "$kns") %)"
 	grep -q '^  #[0-9] /lib/libptlib.so+0x' /tmp/d || die "no frame names libptlib.so"
 	grep -q '^  #[0-9] /bin/ptpie+0x' /tmp/d || die "no frame names ptpie"
 }
