@@ -4,7 +4,8 @@
 #   suite.sh guest    the module's tests, user frames, hardening, accuracy
 #                     and torture
 #   suite.sh accuracy accuracy against schedstat and the wall clock only
-#                     (for other -smp)
+#                     (-smp 8, a task hopping between CPUs)
+#   suite.sh smp      accuracy, then the torture (for -smp 1 and 4)
 #   suite.sh debug    guest, then a kmemleak scan (debug kernel)
 #   suite.sh demo     load, run a mixed workload, print /proc/perftop
 #   suite.sh bench    the overhead benchmark (tests/bench/run.sh reads it)
@@ -254,6 +255,7 @@ run_plan() {
 
 suite_guest() { run_plan guest; }
 suite_accuracy() { run_plan accuracy; }
+suite_smp() { run_plan smp; }
 suite_debug() { run_plan debug; }
 
 # make demo: a mixed workload, /proc/perftop, and /proc/perftop_all (lines
@@ -288,6 +290,6 @@ suite_adhoc() {
 }
 
 case $1 in
-guest | accuracy | debug) "suite_$1"; done_marker "$1" ;;
+guest | accuracy | smp | debug) "suite_$1"; done_marker "$1" ;;
 *) "suite_$1" ;;
 esac
