@@ -27,13 +27,11 @@
 t_pie_processes() {
 	insmod $KO top=8192 || die "insmod failed"
 	spawn ptwork idle taskset -c 0 ptwork spin 600
-	: > /tmp/loops
 	: > /tmp/runs
 	dump_all /tmp/p0
 	i=0
 	while [ $i -lt 30 ]; do
 		ptpie loop 20 300000 > /tmp/loop1 || die "ptpie loop failed"
-		cat /tmp/loop1 >> /tmp/loops
 		dump_all /tmp/p1
 		d=$(ptcheck delta $PIESYMS pie_loop /tmp/p0 /tmp/p1) || die "$d"
 		pns=$(echo "$d" | sed 's/.* ns=\([0-9]*\).*/\1/')
@@ -50,8 +48,8 @@ t_pie_processes() {
 	procs=$(echo "$c" | sed -n 's/.* procs=\([0-9]*\) .*/\1/p')
 	ptcheck list $PIESYMS pie_loop < /tmp/d > /tmp/rows
 	n=$(wc -l < /tmp/rows)
-	pns=$(awk -F'\t' '{ s += $5 } END { print s + 0 }' /tmp/rows)
-	kns=$(sed -n 's/.* run_ns=\([0-9]*\).*/\1/p' /tmp/loops | awk '{ s += $1 } END { print s + 0 }')
+	pns=$(awk '{ s += $1 } END { print s + 0 }' /tmp/runs)
+	kns=$(awk '{ s += $2 } END { print s + 0 }' /tmp/runs)
 	med=$(cut -d' ' -f3 /tmp/runs | sort -g | sed -n 15p)
 	echo "each run: perftop_ns schedstat_ns error%"
 	cat /tmp/runs
