@@ -89,35 +89,54 @@ t_spinner_ranks_first() {
 	echo "best rank $best, frames: $first"
 }
 
+# The kernel threads (children of kthreadd) whose name matches the
+# pattern $1, by pid.
+kthreads() {
+	for _p in /proc/[0-9]*; do
+		grep -q '^PPid:[[:space:]]*2$' $_p/status 2>/dev/null || continue
+		case "$(cat $_p/comm 2>/dev/null)" in $1) echo ${_p#/proc/} ;; esac
+	done
+}
+
+# The kernel's count of the switches of pids $@ (voluntary + involuntary).
+ctxsw() {
+	for _p in "$@"; do
+		sed -n 's/^.*ctxt_switches:[[:space:]]*//p' /proc/$_p/status
+	done | awk '{ s += $1 } END { print s + 0 }'
+}
+
 # A kernel thread shows up with symbolised kernel frames: hopping between
 # CPUs 200 times wakes the migration/N stopper threads about 200 times, and
 # they sleep in smpboot_thread_fn.  So do the other per-CPU "smpboot"
-# threads (ksoftirqd/N, cpuhp/N), which share the entry: their switch-ins
-# over the same time without hops are measured first and taken off.
+# threads (ksoftirqd/N, cpuhp/N, rcuc/N ...), which share the entry.  The
+# kernel's own switch counters are the oracle: the entry counts at least
+# the stoppers' switches, and no more than all kernel threads made.
 t_kthread_frames() {
 	[ "$NCPU" -ge 2 ] || die "needs 2 CPUs"
 	insmod $KO top=8192 || die "insmod failed"
-	echo reset > /proc/perftop
+	mig=$(kthreads 'migration/*') all=$(kthreads '*')
+	[ -n "$mig" ] || die "no migration/N threads"
 	ptwork migrate 0
-	t0=$(ptcheck now)
-	ptwork sleep 200 1000 > /dev/null
-	t1=$(ptcheck now)
-	dump /tmp/idle
-	base=$(ptcheck kthread smpboot_thread_fn < /tmp/idle | sed -n 's/.*count=\([0-9]*\).*/\1/p')
+	# The stoppers' count is taken inside perftop's window (after the
+	# reset, and by snap just before its read): the programs run to take
+	# it can migrate too.  All threads' count is taken around it.
+	a0=$(ctxsw $all)
 	echo reset > /proc/perftop
-	t2=$(ptcheck now)
+	m0=$(ctxsw $mig)
 	ptwork migrate 200
-	t3=$(ptcheck now)
-	dump /tmp/d
+	ptcheck snap /tmp/d $mig > /tmp/kd || die "$(cat /tmp/kd)"
+	a=$(($(ctxsw $all) - a0))
+	m=$(awk -v m0="$m0" 'NR > 1 { s += $3 } END { print s - m0 }' /tmp/kd)
 	grep -A4 'kind=kernel' /tmp/d | head -n 15
 	r=$(ptcheck kthread smpboot_thread_fn < /tmp/d) || die "$r"
 	echo "$r"
 	c=$(echo "$r" | sed -n 's/.*count=\([0-9]*\).*/\1/p')
-	# The baseline, scaled to the time the hops took.
-	extra=$((c - ${base:-0} * (t3 - t2) / (t1 - t0 + 1)))
-	echo "smpboot switch-ins: $c with 200 hops, ${base:-0} in $(((t1 - t0) / 1000000)) ms without;" \
-		"$extra more"
-	[ "$extra" -ge 100 ] || die "the stopper threads switched in $extra times for 200 CPU hops"
+	n=$(echo $all | wc -w)
+	echo "smpboot_thread_fn switch-ins: perftop $c; the kernel: migration/N $m," \
+		"all $n kernel threads $a"
+	[ "$m" -ge 150 ] || die "the kernel counts $m stopper switches for 200 CPU hops"
+	[ "$c" -ge $((m - 2)) ] || die "perftop counted $c switch-ins, the stoppers alone switched $m times"
+	[ "$c" -le $((a + n)) ] || die "perftop counted $c switch-ins, all kernel threads switched $a times"
 }
 
 # A task switched in a known number of times is counted that many times:
