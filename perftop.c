@@ -227,6 +227,7 @@ struct perftop_totals {
 	u64 cost_hist[PERFTOP_COST_BUCKETS];
 	u64 ipi_max;
 	u64 drains, drain_ns, drain_max_ns;
+	u64 drained_at;			/* CLOCK_MONOTONIC ns of the last flip */
 };
 
 static struct perftop_totals totals;

@@ -142,9 +142,10 @@ static void perftop_show_footer(struct seq_file *m)
 		   t->busy, perftop_ticks_to_ns(t->busy), t->idle,
 		   perftop_ticks_to_ns(t->idle));
 	seq_printf(m, "# stamps aligned=%llu probe=%llu\n", t->aligned, t->probe);
-	seq_printf(m, "# drains=%llu interval_ms=%u avg_us=%llu max_us=%llu\n", t->drains, drain_ms,
+	seq_printf(m, "# drains=%llu interval_ms=%u avg_us=%llu max_us=%llu at_ns=%llu\n",
+		   t->drains, drain_ms,
 		   t->drains ? div64_u64(t->drain_ns, t->drains * NSEC_PER_USEC) : 0,
-		   div64_u64(t->drain_max_ns, NSEC_PER_USEC));
+		   div64_u64(t->drain_max_ns, NSEC_PER_USEC), t->drained_at);
 	seq_printf(m, "# handler_ticks calls=%llu avg=%llu max=%llu p50<=%llu p99<=%llu\n",
 		   t->cost_calls, t->cost_calls ? div64_u64(t->cost_sum, t->cost_calls) : 0,
 		   t->cost_max, perftop_cost_pct(50), perftop_cost_pct(99));

@@ -187,11 +187,15 @@ static void perftop_drain(bool all, bool keep)
 	u64 t0 = ktime_get_ns();
 	struct perftop_slot *old;
 	struct perftop_cpu *pc;
+	u64 flip;
 	int cpu;
 
 	lockdep_assert_held(&perftop_mutex);
 	cpus_read_lock();
+	flip = ktime_get_ns();
 	on_each_cpu_cond(all ? NULL : perftop_cpu_busy, perftop_flip_ipi, NULL, true);
+	/* The slices in flight were closed in between: one instant for all. */
+	totals.drained_at = flip + (ktime_get_ns() - flip) / 2;
 	for_each_possible_cpu(cpu) {
 		if (cpu_online(cpu))
 			continue;

@@ -14,6 +14,7 @@ MUTATIONS='read-frees-nothing|procfs.c|0,/\t\.proc_release\t= single_release,/s/
 refused-load-leaks|perftop.c|/^err_tables:/{n;s/perftop_tables_free();/;/}|refused_loads_leave_nothing|refused_loads_leave_nothing
 suite-stops-early|tests/guest/suite.sh|s/^suite_guest() { run_plan guest; }/suite_guest() { run load_unload; exit 0; }/|load_unload,format|suite-completed
 slice-charged-twice|probe.c|s/\t\tpc->cur->ticks += delta;/\t\tpc->cur->ticks += 2 * delta;/|accuracy|accuracy
+gap-not-counted|probe.c|s/^\t\t\tt->gap_ticks += stamp > pc->start ? stamp - pc->start : 0;/\t\t\t;/|gap_kprobes_disabled|gap_kprobes_disabled
 kernel-address-in-decimal|procfs.c|s/\tseq_printf(m, "# drains=/\tseq_printf(m, "# at=%lu\\n", (unsigned long)\&perftop_kp);\n&/|no_kernel_addresses|no_kernel_addresses'
 
 field() { printf '%s\n' "$MUTATIONS" | awk -F'|' -v n="$1" -v f="$2" '$1 == n { print $f }'; }

@@ -12,14 +12,18 @@
  *   ptcheck kaddr KALLSYMS < dump          no number printed is a kernel
  *                                          address
  *   ptcheck snap OUT [PID...]              copy /proc/perftop to OUT; print
- *                                          the CLOCK_MONOTONIC ns of the read,
- *                                          then "run_ns pcount switches" of each
+ *                                          the CLOCK_MONOTONIC ns before and
+ *                                          after its first read() (which
+ *                                          drains), then "run_ns pcount
+ *                                          switches" of each
  *                                          PID (schedstat fields 1 and 3, and
  *                                          voluntary + nonvoluntary context
  *                                          switches), read just before it
  *   ptcheck conserve A TA B TB NCPU PCT    busy + idle + dropped time from
  *                                          dump A to dump B equals NCPU x the
- *                                          elapsed time, within PCT %; and the
+ *                                          time between their drains (at_ns),
+ *                                          within PCT %; TA and TB ("snap"'s
+ *                                          "T1 T2") must bracket those; and the
  *                                          ranked entries sum to busy + idle
  *   ptcheck hammer FILE N TOP DEPTH        read FILE N times, each read must
  *                                          pass "format TOP DEPTH"
@@ -49,6 +53,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #define MAX_ROWS	100000
 #define MAX_FRAMES	16
@@ -514,8 +519,8 @@ static void snap(const char *out, char **pids, int npids)
 	unsigned long long run[64], wait, pcount[64], sw[64], v;
 	FILE *stat[64], *status[64], *in, *o;
 	char path[64], line[256];
-	uint64_t t1;
-	size_t n = 0;
+	uint64_t t1, t2;
+	size_t n;
 	ssize_t r;
 	int i;
 
@@ -543,13 +548,22 @@ static void snap(const char *out, char **pids, int npids)
 				sw[i] += v;
 	}
 	/*
-	 * The first read drains every CPU, at its very start, then formats the
-	 * table (which takes a while when it is large): that start is the
-	 * snapshot's instant.
+	 * The first read() drains every CPU, at its very start, then formats
+	 * a page of the table: the snapshot's instant lies between the clock
+	 * read before it and the one after it returns.  Usually they are a
+	 * few ms apart; an emulator that the host stops for a while can put
+	 * tens of ms between them.
 	 */
 	t1 = mono_ns();
-	while ((r = fread(buf + n, 1, sizeof(buf) - n, in)) > 0)
+	r = read(fileno(in), buf, sizeof(buf));
+	t2 = mono_ns();
+	if (r < 0)
+		fail("cannot read /proc/perftop_all");
+	n = r;
+	while (r > 0 && (r = read(fileno(in), buf + n, sizeof(buf) - n)) > 0)
 		n += r;
+	if (r < 0)
+		fail("cannot read /proc/perftop_all");
 	fclose(in);
 	for (i = 0; i < npids; i++) {
 		fclose(stat[i]);
@@ -558,7 +572,7 @@ static void snap(const char *out, char **pids, int npids)
 	o = fopen(out, "w");
 	if (!o || fwrite(buf, 1, n, o) != n || fclose(o))
 		fail("cannot write %s", out);
-	printf("%" PRIu64 "\n", t1);
+	printf("%" PRIu64 " %" PRIu64 "\n", t1, t2);
 	for (i = 0; i < npids; i++)
 		printf("%llu %llu %llu\n", run[i], pcount[i], sw[i]);
 }
@@ -569,18 +583,46 @@ static double pct(double a, double b)
 }
 
 /*
- * Conservation of time from dump A (taken at TA ns) to dump B (TB): busy +
- * idle + the slices dropped for missed switches make NCPU x the elapsed
- * time, within LIMIT %.  And B's entries (idle included: /proc/perftop_all)
+ * The drain instant of dump D, which must lie within "T1 T2" (snap's); how
+ * far into that read, and how long it took, in ms, go to WHERE.
+ */
+static uint64_t drained_at(const struct dump *d, const char *name, const char *t,
+			   char *where, size_t size)
+{
+	uint64_t at = footer_value(d, "at_ns"), t1, t2;
+	char *end;
+
+	t1 = strtoull(t, &end, 10);
+	t2 = strtoull(end, &end, 10);
+	if (*end || t2 < t1)
+		fail("bad instants '%s'", t);
+	if (at < t1 || at > t2)
+		fail("dump %s: its drain at_ns=%" PRIu64 " is not within its read, %" PRIu64
+		     "..%" PRIu64, name, at, t1, t2);
+	snprintf(where, size, "%.3f/%.3f", (at - t1) / 1e6, (t2 - t1) / 1e6);
+	return at;
+}
+
+/*
+ * Conservation of time from dump A to dump B: busy + idle + the slices
+ * dropped for missed switches make NCPU x the time between their drains,
+ * within LIMIT %.  The module says when each drain closed the slices
+ * (at_ns); TA and TB, the clock read before and after the read() that
+ * drained, check it.  And B's entries (idle included: /proc/perftop_all)
  * plus "other" sum to busy + idle.
  */
-static void conserve(const struct dump *a, uint64_t ta, const struct dump *b, uint64_t tb,
+static void conserve(const struct dump *a, const char *ta, const struct dump *b, const char *tb,
 		     unsigned int ncpu, double limit)
 {
-	uint64_t sum = footer_value(b, "ticks"), fb;
+	uint64_t sum = footer_value(b, "ticks"), fb, at_a, at_b;
+	char in_a[64], in_b[64];
 	double acc, wall, err;
 	unsigned int i;
 
+	at_a = drained_at(a, "A", ta, in_a, sizeof(in_a));
+	at_b = drained_at(b, "B", tb, in_b, sizeof(in_b));
+	if (at_b <= at_a)
+		fail("dump B was not taken after dump A");
 	fb = footer_value(b, "busy_ticks") - footer_value(b, "lost_ticks") +
 	     footer_value(b, "idle_ticks");
 	for (i = 0; i < b->nrows; i++)
@@ -594,9 +636,10 @@ static void conserve(const struct dump *a, uint64_t ta, const struct dump *b, ui
 	      (double)(footer_value(b, "idle_ns") - footer_value(a, "idle_ns")) +
 	      (double)(footer_value(b, "gap_ticks") - footer_value(a, "gap_ticks")) *
 		      1e6 / b->tsc_khz;
-	wall = (double)(tb - ta) * ncpu;
+	wall = (double)(at_b - at_a) * ncpu;
 	err = pct(acc, wall);
-	printf("accounted_ns=%.0f wall_ns=%.0f (%u CPUs) error=%.3f%%\n", acc, wall, ncpu, err);
+	printf("accounted_ns=%.0f wall_ns=%.0f (%u CPUs) error=%.3f%%; drained at ms/of ms into"
+	       " the reads: A %s, B %s\n", acc, wall, ncpu, err, in_a, in_b);
 	if (err > limit || err < -limit)
 		fail("conservation error %.3f%% exceeds %.1f%%", err, limit);
 }
@@ -764,8 +807,7 @@ int main(int argc, char **argv)
 	} else if (!strcmp(cmd, "conserve") && argc == 8) {
 		parse(xopen(argv[2]), &d);
 		parse(xopen(argv[4]), &e);
-		conserve(&d, strtoull(argv[3], NULL, 10), &e, strtoull(argv[5], NULL, 10),
-			 atoi(argv[6]), atof(argv[7]));
+		conserve(&d, argv[3], &e, argv[5], atoi(argv[6]), atof(argv[7]));
 	} else if (!strcmp(cmd, "hammer") && argc == 6) {
 		hammer(argv[2], atol(argv[3]), atoi(argv[4]), atoi(argv[5]));
 	} else if (!strcmp(cmd, "kthread") && argc == 3) {
