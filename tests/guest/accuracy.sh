@@ -2,13 +2,6 @@
 # perftop's numbers against the kernel's own accounting and against the
 # wall clock.  Sourced by suite.sh.
 
-child_of() {
-	for s in /proc/[0-9]*/status; do
-		awk -v p="$1" '$1 == "PPid:" && $2 == p { found = 1 } END { exit !found }' "$s" &&
-			basename "$(dirname "$s")" && return
-	done
-}
-
 # Per-process time and switch counts against /proc/PID/schedstat, and the
 # conservation of time, over a 6 s window of steady workloads:
 #   a spinner that yields (wl_spin), a sleeper that wakes every millisecond
@@ -33,7 +26,7 @@ t_accuracy() {
 	done
 	[ -n "${PT_MIGRATE:-}" ] && spawn sh -c 'while :; do ptwork migrate 50; done'
 	sleep 2
-	Q=$(child_of $P)
+	Q=$(children $P | head -n 1)
 	[ -n "$Q" ] || die "no pong process"
 	freeze $S $L $P $Q
 	ptcheck snap /tmp/a $S $L $P $Q > /tmp/ka || die "$(cat /tmp/ka)"

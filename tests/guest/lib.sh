@@ -64,6 +64,15 @@ dump() { cat /proc/perftop > "$1" || die "cannot read /proc/perftop"; }
 dump_all() { cat /proc/perftop_all > "$1" || die "cannot read /proc/perftop_all"; }
 footer() { ptcheck footer "$2" < "$1"; }
 
+# children PID [PATTERN]: the pids of PID's children whose name matches
+# PATTERN (a shell pattern; any name without it).
+children() {
+	for _p in /proc/[0-9]*; do
+		grep -q "^PPid:[[:space:]]*$1\$" $_p/status 2>/dev/null || continue
+		case "$(cat $_p/comm 2>/dev/null)" in ${2:-*}) echo ${_p#/proc/} ;; esac
+	done
+}
+
 # within A B PCT [ABS]: |A - B| <= PCT % of B, or <= ABS.
 within() {
 	awk -v a="$1" -v b="$2" -v p="$3" -v m="${4:-0}" 'BEGIN {

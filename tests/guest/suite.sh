@@ -89,15 +89,6 @@ t_spinner_ranks_first() {
 	echo "best rank $best, frames: $first"
 }
 
-# The kernel threads (children of kthreadd) whose name matches the
-# pattern $1, by pid.
-kthreads() {
-	for _p in /proc/[0-9]*; do
-		grep -q '^PPid:[[:space:]]*2$' $_p/status 2>/dev/null || continue
-		case "$(cat $_p/comm 2>/dev/null)" in $1) echo ${_p#/proc/} ;; esac
-	done
-}
-
 # The kernel's count of the switches of pids $@ (voluntary + involuntary).
 ctxsw() {
 	for _p in "$@"; do
@@ -114,7 +105,8 @@ ctxsw() {
 t_kthread_frames() {
 	[ "$NCPU" -ge 2 ] || die "needs 2 CPUs"
 	insmod $KO top=8192 || die "insmod failed"
-	mig=$(kthreads 'migration/*') all=$(kthreads '*')
+	# Kernel threads are kthreadd's (pid 2) children.
+	mig=$(children 2 'migration/*') all=$(children 2)
 	[ -n "$mig" ] || die "no migration/N threads"
 	ptwork migrate 0
 	# The stoppers' count is taken inside perftop's window (after the
