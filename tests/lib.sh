@@ -38,17 +38,24 @@ result() {
 # "FUNCTION DIR ARG..." unless it is there.  FUNCTION builds into a
 # temporary folder, which becomes DIR only when it succeeded (a run stopped
 # halfway leaves nothing that looks done); building drops NAME's other keys.
+# Builders of one NAME take turns (flock on $CACHE/NAME.lock): parallel
+# jobs that need the same thing wait for the first to make it.
 # Prints the folder.
 cached() {
 	_name=$1 _key=$2 _fn=$3
 	shift 3
 	_dir=$CACHE/$_name/$_key
 	if [ ! -e "$_dir/.complete" ]; then
-		rm -rf "${CACHE:?}/$_name"
-		mkdir -p "$_dir.tmp"
-		"$_fn" "$_dir.tmp" "$@" >&2 || { rm -rf "$_dir.tmp"; return 1; }
-		touch "$_dir.tmp/.complete"
-		mv "$_dir.tmp" "$_dir"
+		mkdir -p "$(dirname "$CACHE/$_name")"
+		(
+			flock 9
+			[ -e "$_dir/.complete" ] && exit 0
+			rm -rf "${CACHE:?}/$_name"
+			mkdir -p "$_dir.tmp"
+			"$_fn" "$_dir.tmp" "$@" >&2 || { rm -rf "$_dir.tmp"; exit 1; }
+			touch "$_dir.tmp/.complete"
+			mv "$_dir.tmp" "$_dir"
+		) 9> "$CACHE/$_name.lock" || return 1
 	fi
 	echo "$_dir"
 }
@@ -66,11 +73,40 @@ kernel_image() {
 	echo "$_d/vmlinuz"
 }
 
-# The kernel tree to build modules against.
+# The headers of a Debian kernel release, never installed on the host (the
+# 6.12 headers Depend on their image): linux-headers-RELEASE and the
+# linux-headers-*-common and linux-kbuild-* packages it depends on, fetched
+# with apt-get download and unpacked with dpkg -x into $1/usr.  The flavour's
+# Makefile includes the common one by its absolute path: made relative (make
+# reads it in its own folder), so that the tree works wherever it lies.
+fetch_headers() {
+	_deps=$(apt-cache show --no-all-versions "linux-headers-$2" | sed -n 's/^Depends: //p' |
+		tr ',' '\n' | sed -n 's/^ *\(linux-\(headers\|kbuild\)-[^ ]*\).*/\1/p')
+	[ -n "$_deps" ] || { say "apt-cache knows no linux-headers-$2 (apt-get update?)"; return 1; }
+	# shellcheck disable=SC2086 # package names: words on purpose
+	(cd "$1" && apt-get download -q -o APT::Sandbox::User=root "linux-headers-$2" $_deps) ||
+		{ say "apt-get download linux-headers-$2 $_deps failed"; return 1; }
+	for _p in "$1"/*.deb; do
+		dpkg -x "$_p" "$1" || return 1
+	done
+	rm -f "$1"/*.deb
+	_h=$1/usr/src/linux-headers-$2
+	sed -i 's|^include /usr/src/|include ../|' "$_h/Makefile" &&
+		grep -qF "\"$2\"" "$_h/include/generated/utsrelease.h" && [ -x "$_h/scripts/mod/modpost" ] ||
+		{ say "the unpacked linux-headers-$2 are incomplete"; return 1; }
+}
+
+# The kernel tree to build modules against: the debug kernel's, or a
+# release's headers from $CACHE/headers (by their package version).
 kernel_kdir() {
 	case $1 in
 	debug) echo "$("$TESTS/debug/kernel.sh")" ;;
-	*) echo "/usr/src/linux-headers-$1" ;;
+	*)
+		_v=$(apt-cache show --no-all-versions "linux-headers-$1" 2> /dev/null | sed -n 's/^Version: //p')
+		[ -n "$_v" ] || { say "apt-cache knows no linux-headers-$1 (apt-get update?)"; return 1; }
+		_d=$(cached "headers/$1" "$_v" fetch_headers "$1") || return 1
+		echo "$_d/usr/src/linux-headers-$1"
+		;;
 	esac
 }
 
@@ -90,7 +126,7 @@ module_sources() { make -s -C "$TOP" sources | tr " " "\n"; }
 build_module() {
 	_k=$1
 	_kdir=$(kernel_kdir "$_k") || return 1
-	[ -d "$_kdir" ] || die "no kernel tree at $_kdir (apt-get install linux-headers-$_k)"
+	[ -d "$_kdir" ] || { say "no kernel tree at $_kdir"; return 1; }
 	_out=$BUILD/$_k/module
 	rm -rf "$_out" && mkdir -p "$_out"
 	(cd "$TOP" && cp $(module_sources) "$_out/")

@@ -41,7 +41,8 @@ lint_build() {
 	out=$BUILD/lint/$1
 	rm -rf "$out" && mkdir -p "$out"
 	(cd "$TOP" && cp $(module_sources) "$out/")
-	make -s -C "/usr/src/linux-headers-$1" M="$out" C=2 CHECK="sparse -Wno-decl" \
+	kdir=$(kernel_kdir "$1") || die "no headers for $1"
+	make -s -C "$kdir" M="$out" C=2 CHECK="sparse -Wno-decl" \
 		modules > "$out/log" 2>&1 || { cat "$out/log"; die "the build failed on $1"; }
 	if grep -E 'warning|error' "$out/log"; then
 		die "sparse complains on $1"
