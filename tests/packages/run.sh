@@ -16,6 +16,7 @@
 #  4. Install the new kernel: DKMS builds for it unasked; boot it, same checks.
 #  5. apt remove perftop-dkms: nothing left.
 #
+# "run.sh build" does step 1 alone.
 # Prints "PASS name" / "FAIL name: why" on stdout, progress on stderr.
 # Logs: $BUILD/packages/*.log.  Environment: PKG_BOOT_TIMEOUT (s, per boot).
 set -u
@@ -408,6 +409,7 @@ main() {
 		grep -E '^[0-9]+ packages? and .*checked;' "$LOGS/rpmlint.log" >&2
 	fi
 	[ -n "$DEB" ] || return
+	[ "$MODE" = build ] && return
 
 	step "root: Debian 12 with systemd, $OLD image and headers, dkms" root get_root || return
 	step "make dkms-install / dkms-remove in the root ($OLD)" dkms-make do_dkms_make
@@ -425,6 +427,8 @@ main() {
 	step "apt remove perftop-dkms: no module, source or dkms state left" remove do_remove
 }
 
+# "run.sh build": step 1 only (the clean room's check, tests/cleanroom/run.sh).
+MODE=${1:-all}
 mkdir -p "$OUT"
 main
 say "[$(elapsed)] packages: done"
