@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0-only
 # The suite's strength, proved: each mutation plants one defect in a copy of
 # the tree, runs the part of the guest suite that should see it on
-# KERNEL_DEFAULT (or, for "@SUITE", that suite of tests/run), and passes only
+# KERNEL_DEFAULT (or, for "@SUITE[:TESTS]", that suite of tests/run), and passes only
 # if that part fails where it should.
 #   tests/mutations.sh NAME     one mutation (tests/run runs them all)
 #   tests/mutations.sh list     their names
@@ -17,7 +17,7 @@ suite-stops-early|tests/guest/suite.sh|s/^suite_guest() { run_plan guest; }/suit
 slice-charged-twice|probe.c|s/\t\tpc->cur->ticks += delta;/\t\tpc->cur->ticks += 2 * delta;/|accuracy|accuracy
 gap-not-counted|probe.c|s/^\t\t\tt->gap_ticks += stamp > pc->start ? stamp - pc->start : 0;/\t\t\t;/|gap_kprobes_disabled|gap_kprobes_disabled
 kernel-address-in-decimal|procfs.c|s/\tseq_printf(m, "# drains=/\tseq_printf(m, "# at=%lu\\n", (unsigned long)\&perftop_kp);\n&/|no_kernel_addresses|no_kernel_addresses
-deps-without-multilib|.ci/deps.sh|s/ gcc-multilib / /|@cleanroom|cleanroom: the test programs'
+deps-without-multilib|.ci/deps.sh|s/ gcc-multilib / /|@cleanroom:tools|cleanroom: the test programs'
 
 field() { printf '%s\n' "$MUTATIONS" | awk -F'|' -v n="$1" -v f="$2" '$1 == n { print $f }'; }
 
@@ -42,7 +42,7 @@ diff -u "$TOP/$file" "$dir/tree/$file" > "$dir/mutation.diff"
 # The kernels and roots are shared; builds and results are the mutant's (and
 # so is the clean room's root: a mutant's .ci/deps.sh is another).
 suite=guest
-case $tests in @*) suite=${tests#@} tests= ;; esac
+case $tests in @*:*) suite=${tests%%:*} suite=${suite#@} tests=${tests#*:} ;; @*) suite=${tests#@} tests='' ;; esac
 PERFTOP_CACHE=$CACHE PERFTOP_BUILD=$dir/build KERNELS=$KERNEL_DEFAULT SMP_ACCURACY= \
 	SMP_MIGRATE= JOBS=1 PT_TESTS=$tests CLEANROOM_CACHE=cleanroom-mutant \
 	"$dir/tree/tests/run" "$suite" > "$dir/run.log" 2>&1

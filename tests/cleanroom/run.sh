@@ -18,6 +18,8 @@
 #     (tests/packages/run.sh build).
 #  4. Every program and file the suite uses is there, each named when not.
 #
+# PT_TESTS=STEP,... runs only those steps after the root: boot, modules,
+# tools, cli, packages, programs (the mutation test needs one).
 # Prints "PASS cleanroom: ..." / "FAIL cleanroom: ...: why" on stdout.
 # Logs: $BUILD/cleanroom/logs, and the copy's build/ in $BUILD/cleanroom/src.  Environment: CLEANROOM_CACHE (the cache's
 # name; the mutation test uses its own), PERFTOP_MIRROR (debootstrap's
@@ -153,6 +155,12 @@ do_programs() {
 	echo "all $# present"
 }
 
+# want STEP: STEP is to run (PT_TESTS lists it, or is empty).
+want() {
+	case ",${PT_TESTS:-$1}," in *",$1,"*) return 0 ;; esac
+	return 1
+}
+
 command -v debootstrap > /dev/null || die "no debootstrap on the host (sh .ci/deps.sh)"
 CLEANROOM_CACHE=${CLEANROOM_CACHE:-cleanroom}
 KEY=$(cat "$TOP/.ci/deps.sh" "$0" | sha256sum | cut -c1-16)
@@ -161,14 +169,21 @@ t="cleanroom:"
 result "$t .ci/deps.sh in a minimal Debian 12 root (debootstrap minbase, the host's apt sources)" \
 	"$LOGS/root.log" do_root || exit 0
 ROOT=$(sed -n 's/^root: \([^ ]*\) .*/\1/p' "$LOGS/root.log")/root
-result "$t /boot holds no kernel after .ci/deps.sh" "$LOGS/boot.log" do_boot
+want boot && result "$t /boot holds no kernel after .ci/deps.sh" "$LOGS/boot.log" do_boot
 # This tree, as the suite sees it (its git history too: make dist).
 rm -rf "$OUT/src" && mkdir -p "$OUT/src"
 tar -C "$TOP" --exclude=./.cache --exclude=./build -cf - . | tar -C "$OUT/src" -xf -
-for k in $KERNELS_ALL; do
-	result "$t the module for $k" "$LOGS/module-$k.log" do_module "$k"
-done
-result "$t the test programs (64-bit, PIE and shared, 32-bit)" "$LOGS/tools.log" do_tools
-result "$t the perftop command: plain, sanitized, the fuzzer, its test workload" "$LOGS/cli.log" do_cli
-build /perftop/tests/packages/run.sh build 2> "$LOGS/packages.log" | sed -E 's/^(PASS|FAIL|SKIP) /&cleanroom: /'
-result "$t every program and file the suite uses" "$LOGS/programs.log" do_programs
+if want modules; then
+	for k in $KERNELS_ALL; do
+		result "$t the module for $k" "$LOGS/module-$k.log" do_module "$k"
+	done
+fi
+want tools && result "$t the test programs (64-bit, PIE and shared, 32-bit)" "$LOGS/tools.log" do_tools
+want cli && result "$t the perftop command: plain, sanitized, the fuzzer, its test workload" \
+	"$LOGS/cli.log" do_cli
+if want packages; then
+	build /perftop/tests/packages/run.sh build 2> "$LOGS/packages.log" |
+		sed -E 's/^(PASS|FAIL|SKIP) /&cleanroom: /'
+fi
+want programs && result "$t every program and file the suite uses" "$LOGS/programs.log" do_programs
+true
