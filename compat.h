@@ -9,6 +9,8 @@
 #include <linux/version.h>
 #include <linux/fs.h>
 #include <asm/ibt.h>
+#include <asm/irq_regs.h>
+#include <asm/unwind.h>
 
 #if !defined(CONFIG_X86_64)
 #error "perftop measures time with rdtsc: x86_64 only"
@@ -52,5 +54,19 @@ static inline s64 perftop_inode_ctime(const struct inode *inode)
 	return ts.tv_sec * NSEC_PER_SEC + ts.tv_nsec;
 #endif
 }
+
+/*
+ * The scheduler's tick, where tick_split ends the slice in flight:
+ * scheduler_tick() until 6.10, sched_tick() since (commit 86dd6c04ef9f
+ * "sched/balancing: Rename scheduler_tick() => sched_tick()").  Both run in
+ * the tick's hard interrupt, also on PREEMPT_RT (the tick's hrtimer is
+ * HRTIMER_MODE_ABS_HARD), and take the runqueue lock themselves, after the
+ * probe at their entry.
+ */
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 10, 0)
+#define PERFTOP_TICK_SYMBOL	"scheduler_tick"
+#else
+#define PERFTOP_TICK_SYMBOL	"sched_tick"
+#endif
 
 #endif /* _PERFTOP_COMPAT_H */

@@ -108,6 +108,10 @@ static bool align __ro_after_init = true;
 module_param(align, bool, 0444);
 MODULE_PARM_DESC(align, "align switch stamps to the scheduler's own clock (default yes)");
 
+static bool tick_split __ro_after_init = true;
+module_param(tick_split, bool, 0444);
+MODULE_PARM_DESC(tick_split, "end slices at the scheduler tick too, charging time to the code that ran (default yes); no: each slice to the stack its task was switched in with");
+
 static bool show_idle;
 module_param(show_idle, bool, 0444);
 MODULE_PARM_DESC(show_idle, "rank the idle time in /proc/perftop too (default no)");
@@ -180,8 +184,9 @@ struct perftop_cpu {
 	struct perftop_raw key;		/* the stack switched in last */
 	struct task_struct *task;	/* switched in last; compared only */
 	unsigned long task_switches;	/* its nvcsw + nivcsw then */
-	u64 start;			/* rdtsc at the switch in of task */
+	u64 start;			/* rdtsc at the start of the slice in flight */
 	bool resync;			/* drop the slice in flight */
+	bool head;			/* no tick since task switched in */
 	/* A reading of local_clock() and of rdtsc, taken together. */
 	u64 clock_ns, clock_tsc;
 	unsigned int clock_left;	/* switches until the next reading */
@@ -225,6 +230,7 @@ struct perftop_totals {
 	u64 other_ticks, other_count, other_stacks, evicted;
 	u64 cost_sum, cost_calls, cost_max;
 	u64 cost_hist[PERFTOP_COST_BUCKETS];
+	u64 splits, other_splits, tick_skipped, tick_cost_sum, tick_cost_max;
 	u64 ipi_max;
 	u64 drains, drain_ns, drain_max_ns;
 	u64 drained_at;			/* CLOCK_MONOTONIC ns of the last flip */
@@ -232,7 +238,7 @@ struct perftop_totals {
 
 static struct perftop_totals totals;
 
-static struct kprobe perftop_kp;
+static struct kprobe perftop_kp, perftop_tick_kp;
 static char probe_name[KSYM_NAME_LEN];
 static struct proc_dir_entry *proc_top, *proc_all;
 static int hp_state;
@@ -396,12 +402,24 @@ static int __init perftop_init(void)
 		pr_err("register_kprobe(%s) failed: %d\n", probe_name, ret);
 		goto err_work;
 	}
+	if (tick_split) {
+		perftop_tick_kp.symbol_name = PERFTOP_TICK_SYMBOL;
+		perftop_tick_kp.pre_handler = perftop_tick_pre;
+		ret = perftop_register_kprobe(&perftop_tick_kp);
+		if (ret) {
+			pr_err("register_kprobe(%s) failed: %d (tick_split=0 loads without it)\n",
+			       PERFTOP_TICK_SYMBOL, ret);
+			goto err_kp;
+		}
+	}
 	perftop_tsc_note();
 	pr_info("%s: probing %s, %u entries of %zu bytes, %u CPU slots of %zu bytes, tsc_khz=%u\n",
 		PERFTOP_VERSION, probe_name, max_entries, sizeof(struct perftop_entry),
 		cpu_entries, sizeof(struct perftop_slot), tsc_khz);
 	return 0;
 
+err_kp:
+	unregister_kprobe(&perftop_kp);
 err_work:
 	perftop_stop_drains();
 	unregister_pm_notifier(&perftop_pm_nb);
@@ -417,7 +435,9 @@ err_tables:
 
 static void __exit perftop_exit(void)
 {
-	/* Returns only once no handler can still be running. */
+	/* Return only once no handler can still be running. */
+	if (tick_split)
+		unregister_kprobe(&perftop_tick_kp);
 	unregister_kprobe(&perftop_kp);
 	/* Returns only once no reader or writer is left. */
 	proc_remove(proc_all);

@@ -91,7 +91,8 @@ struct perftop_slot {
 	u32 hash;		/* keyed hash of the key; 0: free */
 	pid_t pid;		/* last task switched in with it */
 	u64 ticks;
-	u64 count;
+	u32 count;		/* switch-ins with it, this drain interval */
+	u32 splits;		/* slices begun with it at a tick */
 	u64 proc;		/* identity of its process (tgid, start time) */
 	char comm[TASK_COMM_LEN];
 	struct perftop_raw key;
@@ -113,6 +114,8 @@ struct perftop_ptab {
 	u64 aligned, probe;		/* stamps aligned to the kernel's, or not */
 	u64 cost_sum, cost_calls, cost_max;
 	u32 cost_hist[PERFTOP_COST_BUCKETS];
+	u64 splits, tick_skipped;	/* ticks that began a slice, or could not */
+	u64 tick_cost_sum, tick_cost_max;	/* the tick handler's own cost */
 	u64 ipi_max;			/* the drain's longest IPI here */
 	struct perftop_slot *slots;
 };
@@ -151,6 +154,7 @@ struct perftop_entry {
 	struct rb_node rnode;		/* rank tree, by cumulative ticks */
 	u64 ticks;			/* cumulative on-CPU rdtsc ticks */
 	u64 count;			/* times switched in */
+	u64 splits;			/* slices begun at a tick */
 	u32 hash;			/* jhash2 of the key: printed */
 	u32 bucket;
 	pid_t pid;			/* last task seen with this stack */

@@ -207,6 +207,43 @@ static __always_inline void perftop_capture_kernel(struct perftop_raw *r)
 		r->frames[n] = raw[i + n];
 }
 
+/*
+ * A kernel stack at the tick: the interrupted instruction, then what the ORC
+ * unwinder finds above it, started from the interrupted registers as
+ * perf_callchain_kernel() does (__unwind_start() and unwind_next_frame() are
+ * exported; they take no lock).  The tick's own frames lie below REGS and
+ * are never walked.  False when the walk fails before the stack's end (the
+ * unwinder's error, or a return address outside the kernel's text: seen on
+ * 6.1 at a few instructions of ktime_get()): such a stack would charge the
+ * time to a frame or two with no caller, so the tick leaves the slice be.
+ */
+static __always_inline bool perftop_capture_regs(struct perftop_raw *r, struct pt_regs *regs)
+{
+	struct unwind_state state;
+	unsigned long addr;
+	unsigned int n = 1;
+
+	if (user_mode(regs))
+		return false;
+	r->frames[0] = instruction_pointer(regs);
+	r->walk = PERFTOP_COMPLETE;
+	for (unwind_start(&state, current, regs, NULL); !unwind_done(&state);
+	     unwind_next_frame(&state)) {
+		addr = unwind_get_return_address(&state);
+		if (!addr)
+			return false;
+		if (n == PERFTOP_MAX_DEPTH) {
+			r->walk = PERFTOP_LIMIT;
+			break;
+		}
+		r->frames[n++] = addr;
+	}
+	if (r->walk == PERFTOP_COMPLETE && unwind_error(&state))
+		return false;
+	r->nr = n;
+	return true;
+}
+
 /* One frame record of a user stack: the caller's frame pointer and return address. */
 static __always_inline bool perftop_user_frame(unsigned long fp, bool compat,
 					       unsigned long *next, unsigned long *ret)
@@ -278,8 +315,12 @@ static __always_inline void perftop_capture_user(struct perftop_raw *r,
 	r->nr = n;
 }
 
-/* The stack current was switched in with; its slot hash (never 0). */
-static __always_inline u32 perftop_capture(struct perftop_raw *r)
+/*
+ * The stack of current, switched in now (REGS NULL) or interrupted by the
+ * tick (REGS its registers); its slot hash, never 0 but for a kernel stack
+ * at the tick that could not be walked.
+ */
+static __always_inline u32 perftop_capture(struct perftop_raw *r, struct pt_regs *regs)
 {
 	struct task_struct *tsk = current;
 	unsigned int n;
@@ -297,7 +338,10 @@ static __always_inline u32 perftop_capture(struct perftop_raw *r)
 		 * its mm is already the new one.
 		 */
 		r->kind = PERFTOP_KERNEL;
-		perftop_capture_kernel(r);
+		if (!regs)
+			perftop_capture_kernel(r);
+		else if (!perftop_capture_regs(r, regs))
+			return 0;
 	}
 	/* Keys compare whole: no frame of an earlier stack may stay behind. */
 	for (n = r->nr; n < PERFTOP_MAX_DEPTH; n++)
@@ -331,6 +375,7 @@ fill:
 	s->hash = hash;
 	s->ticks = 0;
 	s->count = 0;
+	s->splits = 0;
 	s->proc = 0;
 	s->key = *key;
 	if (key->mm)
@@ -344,20 +389,35 @@ fill:
 	return s;
 }
 
-static __always_inline void perftop_charge(struct perftop_cpu *pc,
-					   struct perftop_ptab *t, u64 delta)
+static __always_inline void perftop_charge_to(struct perftop_ptab *t, unsigned int kind,
+					      struct perftop_slot *s, u64 delta)
 {
-	switch (pc->cur_kind) {
+	switch (kind) {
 	case PERFTOP_CUR_IDLE:
 		t->idle_ticks += delta;
 		break;
 	case PERFTOP_CUR_SLOT:
-		pc->cur->ticks += delta;
+		s->ticks += delta;
 		break;
 	case PERFTOP_CUR_LOST:
 		t->lost_ticks += delta;
 		break;
 	}
+}
+
+static __always_inline void perftop_charge(struct perftop_cpu *pc,
+					   struct perftop_ptab *t, u64 delta)
+{
+	perftop_charge_to(t, pc->cur_kind, pc->cur, delta);
+}
+
+/* The task last seen with slot S. */
+static __always_inline void perftop_note_task(struct perftop_slot *s, struct task_struct *tsk)
+{
+	if (!s->count && !s->splits)
+		s->proc = (u64)tsk->tgid << 32 ^ tsk->group_leader->start_time;
+	s->pid = tsk->pid;
+	memcpy(s->comm, tsk->comm, TASK_COMM_LEN);
 }
 
 /* Find or make the slot of the in-flight stack (pc->key) in table T. */
@@ -380,17 +440,15 @@ static __always_inline void perftop_switch_in(struct perftop_cpu *pc,
 		t->idle_count++;
 		return;
 	}
-	pc->cur_hash = perftop_capture(&pc->key);
+	pc->cur_hash = perftop_capture(&pc->key, NULL);
 	perftop_place(pc, t);
 	s = pc->cur;
 	if (!s) {
 		t->lost++;
 		return;
 	}
-	if (!s->count++)
-		s->proc = (u64)tsk->tgid << 32 ^ tsk->group_leader->start_time;
-	s->pid = tsk->pid;
-	memcpy(s->comm, tsk->comm, TASK_COMM_LEN);
+	perftop_note_task(s, tsk);
+	s->count++;
 }
 
 static __always_inline u64 perftop_ticks_to_ns(u64 ticks)
@@ -507,7 +565,7 @@ static int perftop_pre(struct kprobe *p, struct pt_regs *regs)
 		return 0;
 	pc = this_cpu_ptr(&perftop_cpu);
 	if (PERFTOP_BENCH == PERFTOP_BENCH_CAPTURE) {
-		pc->sink += is_idle_task(current) ? 0 : perftop_capture(&pc->key);
+		pc->sink += is_idle_task(current) ? 0 : perftop_capture(&pc->key, NULL);
 		return 0;
 	}
 	now = perftop_now(pc);
@@ -516,8 +574,13 @@ static int perftop_pre(struct kprobe *p, struct pt_regs *regs)
 	t->switches++;
 	if (pc->task) {
 		if (perftop_in_sync(pc, prev, stamp)) {
-			/* A small step back (the kernel lag's jitter) charges 0. */
-			perftop_charge(pc, t, stamp > pc->start ? stamp - pc->start : 0);
+			/*
+			 * A small step back (the kernel lag's jitter) charges
+			 * 0, and the next slice starts where this one did not
+			 * end: no instant is counted twice.
+			 */
+			stamp = max(stamp, pc->start);
+			perftop_charge(pc, t, stamp - pc->start);
 		} else {
 			t->gaps++;
 			t->gap_ticks += stamp > pc->start ? stamp - pc->start : 0;
@@ -528,11 +591,86 @@ static int perftop_pre(struct kprobe *p, struct pt_regs *regs)
 	pc->task = current;
 	pc->task_switches = perftop_task_switches(current);
 	perftop_switch_in(pc, t);
+	pc->head = true;
 	perftop_account_cost(t, perftop_now(pc) - now);
 	return 0;
 }
 
 NOKPROBE_SYMBOL(perftop_pre);
+
+/*
+ * The tick (tick_split), in its hard interrupt at the entry of
+ * scheduler_tick() or sched_tick(), before the runqueue lock.  Interrupts are
+ * off, as in perftop_pre() and the drain's IPIs: on one CPU none of them runs
+ * inside another.  The slice in flight ends here and the next one starts
+ * with the stack running now.  Each stack captured at a tick stands for the
+ * time around it:
+ *  - a slice between two ticks goes half to the stack of each: where the
+ *    code changed between them is unknown, and a half on each side makes
+ *    that error nothing on average (wholly to one side, a function run
+ *    after another took half a tick of the other's time per change);
+ *  - a slice begun at the switch in (the head) goes to the stack captured
+ *    now, since a task woken in a wait call computes elsewhere, and one
+ *    from the last tick to the switch out to the stack of that tick;
+ *  - a slice with no tick in it goes to the switch-in stack (perftop_pre()).
+ * A slice whose switches went unseen is left for the next switch to drop,
+ * and one whose kernel stack cannot be walked now goes on.
+ */
+static int perftop_tick_pre(struct kprobe *p, struct pt_regs *unused)
+{
+	struct pt_regs *regs = get_irq_regs();
+	struct task_struct *tsk = current;
+	struct perftop_raw key;
+	struct perftop_slot *old;
+	struct perftop_cpu *pc;
+	struct perftop_ptab *t;
+	unsigned int kind;
+	u64 now, half;
+	u32 hash;
+
+	if (PERFTOP_BENCH == PERFTOP_BENCH_FLOOR || !regs || is_idle_task(tsk))
+		return 0;
+	pc = this_cpu_ptr(&perftop_cpu);
+	if (PERFTOP_BENCH == PERFTOP_BENCH_CAPTURE) {
+		pc->sink += perftop_capture(&pc->key, regs);
+		return 0;
+	}
+	now = perftop_now(pc);
+	t = &pc->tab[pc->active];
+	if (READ_ONCE(pc->resync) || pc->task != tsk || now < pc->start ||
+	    perftop_task_switches(tsk) != pc->task_switches) {
+		t->tick_skipped++;
+		return 0;
+	}
+	hash = perftop_capture(&key, regs);
+	if (!hash) {
+		t->tick_skipped++;
+		return 0;
+	}
+	kind = pc->cur_kind;
+	old = pc->cur;
+	pc->key = key;
+	pc->cur_hash = hash;
+	perftop_place(pc, t);
+	half = pc->head ? 0 : (now - pc->start) / 2;
+	perftop_charge_to(t, kind, old, half);
+	perftop_charge(pc, t, now - pc->start - half);
+	pc->start = now;
+	pc->head = false;
+	if (pc->cur) {
+		perftop_note_task(pc->cur, tsk);
+		pc->cur->splits++;
+	} else {
+		t->lost++;
+	}
+	t->splits++;
+	now = perftop_now(pc) - now;
+	t->tick_cost_sum += now;
+	t->tick_cost_max = max(t->tick_cost_max, now);
+	return 0;
+}
+
+NOKPROBE_SYMBOL(perftop_tick_pre);
 
 /* ---- per-CPU interrupts from the drain --------------------------------- */
 
@@ -549,7 +687,7 @@ static __always_inline void perftop_carry(struct perftop_cpu *pc, struct perftop
 	    (pc->cur_kind != PERFTOP_CUR_LOST || (pc->key.mm && pc->key.mm != current->mm)))
 		return;
 	perftop_place(pc, t);
-	if (pc->cur && old && !pc->cur->count) {
+	if (pc->cur && old && !pc->cur->count && !pc->cur->splits) {
 		pc->cur->pid = old->pid;
 		pc->cur->proc = old->proc;
 		memcpy(pc->cur->comm, old->comm, TASK_COMM_LEN);

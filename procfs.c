@@ -96,9 +96,9 @@ static void perftop_show_rank(struct seq_file *m, unsigned int r,
 {
 	unsigned int i;
 
-	seq_printf(m, "rank %u scheduled task: jhash=0x%08x ticks=%llu ns=%llu count=%llu procs=%u stack=%s ",
+	seq_printf(m, "rank %u scheduled task: jhash=0x%08x ticks=%llu ns=%llu count=%llu splits=%llu procs=%u stack=%s ",
 		   r, e->hash, e->ticks, perftop_ticks_to_ns(e->ticks), e->count,
-		   e->procs, walk_names[e->key.walk]);
+		   e->splits, e->procs, walk_names[e->key.walk]);
 	perftop_show_pid(m, e->pid);
 	seq_printf(m, " kind=%s comm=", perftop_kind_name(e->key.kind));
 	/* As /proc/PID/status: no task can start a line of its own. */
@@ -132,9 +132,9 @@ static void perftop_show_footer(struct seq_file *m)
 	const struct perftop_totals *t = &totals;
 	unsigned int i;
 
-	seq_printf(m, "# other: ticks=%llu ns=%llu count=%llu stacks=%llu\n",
+	seq_printf(m, "# other: ticks=%llu ns=%llu count=%llu splits=%llu stacks=%llu\n",
 		   t->other_ticks, perftop_ticks_to_ns(t->other_ticks),
-		   t->other_count, t->other_stacks);
+		   t->other_count, t->other_splits, t->other_stacks);
 	seq_printf(m, "# switches=%llu entries=%u/%u evicted=%llu lost=%llu lost_ticks=%llu gaps=%llu gap_ticks=%llu missed=%lu\n",
 		   t->switches, pool_used, max_entries, t->evicted, t->lost,
 		   t->lost_ticks, t->gaps, t->gap_ticks, perftop_kp.nmissed);
@@ -149,9 +149,14 @@ static void perftop_show_footer(struct seq_file *m)
 	seq_printf(m, "# handler_ticks calls=%llu avg=%llu max=%llu p50<=%llu p99<=%llu\n",
 		   t->cost_calls, t->cost_calls ? div64_u64(t->cost_sum, t->cost_calls) : 0,
 		   t->cost_max, perftop_cost_pct(50), perftop_cost_pct(99));
-	/* perftop's own interrupts-off sections: the handler, the drain's IPI. */
-	seq_printf(m, "# irqs_off_us handler_max=%llu ipi_max=%llu\n",
+	seq_printf(m, "# tick_ticks tick_split=%s splits=%llu skipped=%llu avg=%llu max=%llu missed=%lu\n",
+		   perftop_yes(tick_split), t->splits, t->tick_skipped,
+		   t->splits ? div64_u64(t->tick_cost_sum, t->splits) : 0, t->tick_cost_max,
+		   perftop_tick_kp.nmissed);
+	/* perftop's own interrupts-off sections: the handlers, the drain's IPI. */
+	seq_printf(m, "# irqs_off_us handler_max=%llu tick_max=%llu ipi_max=%llu\n",
 		   div64_u64(perftop_ticks_to_ns(t->cost_max), NSEC_PER_USEC),
+		   div64_u64(perftop_ticks_to_ns(t->tick_cost_max), NSEC_PER_USEC),
 		   div64_u64(perftop_ticks_to_ns(t->ipi_max), NSEC_PER_USEC));
 	for (i = 0; i < nr_objects; i++) {
 		if (objects[i]->seen != read_gen)
@@ -190,8 +195,8 @@ static int perftop_show(struct seq_file *m, void *v)
 	ie.count = totals.idle_count;
 	ie.hash = jhash2((u32 *)&ie.key, PERFTOP_KEY_LEN(&ie.key) / sizeof(u32), hash_seed);
 
-	seq_printf(m, "# perftop %s: on-CPU time per unique stack trace, charged at every context switch\n",
-		   PERFTOP_VERSION);
+	seq_printf(m, "# perftop %s: on-CPU time per unique stack trace, charged at every context switch%s\n",
+		   PERFTOP_VERSION, tick_split ? " and scheduler tick" : "");
 	seq_printf(m, "# time unit: rdtsc ticks; tsc_khz=%u (ns = ticks * 1000000 / tsc_khz); tsc constant=%s nonstop=%s stable=%s\n",
 		   tsc_khz, perftop_yes(boot_cpu_has(X86_FEATURE_CONSTANT_TSC)),
 		   perftop_yes(boot_cpu_has(X86_FEATURE_NONSTOP_TSC)),

@@ -119,12 +119,14 @@ static void perftop_fold_slot(struct perftop_slot *s)
 	if (!e) {
 		totals.other_ticks += s->ticks;
 		totals.other_count += s->count;
+		totals.other_splits += s->splits;
 		totals.other_stacks++;
 		return;
 	}
 	e->ticks += s->ticks;
 	e->count += s->count;
-	if (s->count) {
+	e->splits += s->splits;
+	if (s->count || s->splits) {
 		e->pid = s->pid;
 		memcpy(e->comm, s->comm, TASK_COMM_LEN);
 		perftop_note_proc(e, s->proc);
@@ -153,6 +155,10 @@ static void perftop_fold_table(struct perftop_ptab *t, bool keep)
 		totals.cost_calls += t->cost_calls;
 		totals.cost_max = max(totals.cost_max, t->cost_max);
 		totals.ipi_max = max(totals.ipi_max, t->ipi_max);
+		totals.splits += t->splits;
+		totals.tick_skipped += t->tick_skipped;
+		totals.tick_cost_sum += t->tick_cost_sum;
+		totals.tick_cost_max = max(totals.tick_cost_max, t->tick_cost_max);
 		for (i = 0; i < PERFTOP_COST_BUCKETS; i++)
 			totals.cost_hist[i] += t->cost_hist[i];
 	}

@@ -9,8 +9,9 @@
       transfer at all, no looked-up address can be called.
 
   objcheck.py handler MODULE.ko
-      Everything that runs on the switching CPU (the kprobe handler, and the
-      drain's IPIs) and every module function it calls, followed through
+      Everything that runs on the switching CPU (the kprobe handlers at the
+      switch and at the tick, and the drain's IPIs) and every module function
+      it calls, followed through
       direct calls:
         - calls no kernel function outside a short list, each there for a
           reason (no lock, no allocation, no printk, no wake-up);
@@ -25,7 +26,7 @@ import re
 import subprocess
 import sys
 
-ROOTS = ["perftop_pre", "perftop_flip_ipi", "perftop_resync_ipi"]
+ROOTS = ["perftop_pre", "perftop_tick_pre", "perftop_flip_ipi", "perftop_resync_ipi"]
 
 # External functions the switch path may call, and why each is safe there.
 ALLOWED_CALLS = {
@@ -41,6 +42,9 @@ ALLOWED_CALLS = {
     "local_clock": "the scheduler's per-CPU clock (6.12), no lock",
     "irq_work_queue": "this CPU's irq_work list: asks for a drain",
     "memcmp": "compares two keys",
+    "__unwind_start": "exported ORC unwinder; no lock (kernel stacks at the tick, from its regs)",
+    "unwind_next_frame": "exported ORC unwinder; no lock",
+    "unwind_get_return_address": "exported ORC unwinder; no lock",
 }
 
 WRITES = re.compile(r"^(lock )?(mov|add|sub|inc|dec|or|and|xor|adc|sbb|neg|not|xchg|"

@@ -1,0 +1,150 @@
+# SPDX-License-Identifier: GPL-2.0-only
+# Time charged to the code that used it (tick_split, the default): programs
+# and a kernel thread that time their own functions (CLOCK_THREAD_CPUTIME_ID,
+# or local_clock() in the kernel thread) are the oracle for perftop's share
+# of each function.  Sourced by suite.sh.
+
+# own OUT KEY: the sum of KEY=N over the lines of OUT (a program's report).
+own() {
+	tr ' ' '\n' < "$1" | awk -F= -v k="$2" '$1 == k { s += $2 } END { print s + 0 }'
+}
+
+# share NAME PERFTOP_NS OWN_NS TOTAL_NS: NAME's share of TOTAL by perftop
+# and by the program's own clock, printed and kept in /tmp/shares; fails
+# (status 1) when they are more than 5 points apart.
+share() {
+	_r=$(awk -v p="$2" -v o="$3" -v t="$4" 'BEGIN { printf "%.1f %.1f", 100 * p / t, 100 * o / t }')
+	echo "$1: perftop ${_r% *} %, its own clock ${_r#* } %"
+	echo "$1=${_r% *}/${_r#* }" >> /tmp/shares
+	awk -v r="$_r" 'BEGIN { split(r, a, " "); d = a[1] - a[2]; exit !(d >= -5 && d <= 5) }' ||
+		{ BAD="$BAD $1(${_r% *}% against ${_r#* }%)"; return 1; }
+}
+
+# shares OUT DUMP FUNC...: each FUNC's share of the program's CPU time
+# (total= in OUT), by perftop (its entries with a frame in FUNC) and by the
+# program's own clock; each pair within 5 points.
+shares() {
+	_out=$1 _dump=$2
+	shift 2
+	_tot=$(own "$_out" total) BAD=""
+	[ "$_tot" -gt 0 ] || die "the program reported no CPU time"
+	for _f; do
+		share "$_f" "$(sum_col "$_dump" "$_f" 5)" "$(own "$_out" "$_f")" "$_tot"
+	done
+	[ -z "$BAD" ] || die "more than 5 points off:$BAD"
+}
+
+# splits DUMP: the slices begun at a tick, over all ranks.
+splits() {
+	grep '^rank ' "$1" | sed -n 's/.* splits=\([0-9]*\) .*/\1/p' | awk '{ s += $1 } END { print s + 0 }'
+}
+
+# A program that never blocks, with phases of 1:2:3 parts in three
+# functions, alone on the last CPU: every instant of it is charged to the
+# switch-in stack without ticks, to the phase it ran in with them.
+t_tick_phases_alone() {
+	insmod $KO top=8192 || die "insmod failed"
+	: > /tmp/shares
+	echo reset > /proc/perftop
+	taskset -c $((NCPU - 1)) ptwork phases 3 > /tmp/out || die "ptwork phases failed"
+	cat /tmp/out
+	dump_all /tmp/d
+	shares /tmp/out /tmp/d wl_phase1 wl_phase2 wl_phase3
+	s=$(splits /tmp/d)
+	echo "slices begun at a tick: $s"
+	[ "$s" -gt 0 ] || die "no slice began at a tick"
+	echo "RESULT tick_phases_alone smp=$NCPU $(tr '\n' ' ' < /tmp/shares)" >&3
+}
+
+# The same, two copies sharing one CPU (preempted at ticks).
+t_tick_phases_shared() {
+	insmod $KO top=8192 || die "insmod failed"
+	: > /tmp/shares
+	echo reset > /proc/perftop
+	taskset -c $((NCPU - 1)) ptwork phases 3 > /tmp/out2 & p=$!
+	taskset -c $((NCPU - 1)) ptwork phases 3 > /tmp/out || die "ptwork phases failed"
+	wait $p || die "the second ptwork phases failed"
+	cat /tmp/out2 >> /tmp/out
+	cat /tmp/out
+	dump_all /tmp/d
+	shares /tmp/out /tmp/d wl_phase1 wl_phase2 wl_phase3
+	echo "RESULT tick_phases_shared smp=$NCPU $(tr '\n' ' ' < /tmp/shares)" >&3
+}
+
+# A thread that naps 0.2 ms and then computes 5 ms, 300 times: its compute
+# is charged to wl_compute, not to the nap it woke from.
+t_tick_nap_compute() {
+	insmod $KO top=8192 || die "insmod failed"
+	: > /tmp/shares
+	echo reset > /proc/perftop
+	taskset -c $((NCPU - 1)) ptwork napcompute 300 200 5000 > /tmp/out ||
+		die "ptwork napcompute failed"
+	cat /tmp/out
+	dump_all /tmp/d
+	shares /tmp/out /tmp/d wl_compute wl_nap
+	echo "RESULT tick_nap_compute smp=$NCPU $(tr '\n' ' ' < /tmp/shares)" >&3
+}
+
+# A kernel thread (tests/kthread/ptbusy.c) that naps, then spins about 5 ms
+# in ptbusy_a and 15 ms in ptbusy_b (lengths at random): each function's
+# share of the thread's time (the kernel's schedstat) by perftop and by
+# its own clock.  Bursts a few ticks long make the change from one
+# function to the next matter: a tick's stack standing for the time before
+# it only, or after it only, moves half a tick per change, some 10 points
+# here.
+t_tick_kthread() {
+	insmod $KO top=8192 || die "insmod failed"
+	: > /tmp/shares
+	echo reset > /proc/perftop
+	insmod /ptbusy.ko cpu=$((NCPU - 1)) rounds=80 a_ms=5 b_ms=15 || die "insmod ptbusy failed"
+	p=/sys/module/ptbusy/parameters
+	await 600 100000 "ptbusy did not finish in 60 s" grep -qx Y $p/done
+	pid=$(pidof ptbusy) || die "no ptbusy thread"
+	run=$(cut -d' ' -f1 /proc/$pid/schedstat)
+	own_a=$(cat $p/a_ns) own_b=$(cat $p/b_ns)
+	dump_all /tmp/d
+	rmmod ptbusy || die "rmmod ptbusy failed"
+	k=$(ptcheck kshare ptbusy ptbusy_a,ptbusy_b < /tmp/d)
+	echo "perftop: $k; the kernel: the thread ran $run ns; its own clock: a=$own_a b=$own_b"
+	grep -A4 'comm=ptbusy$' /tmp/d | head -n 15
+	# Each stack begun at a tick is whole: down to kthread().
+	cut=$(awk 'function fin() { if (t && !k) n++; t = 0 }
+		/^rank / { fin(); t = / splits=[1-9]/ && / comm=ptbusy$/; k = 0; next }
+		/^  #/ { if (/ kthread\+/) k = 1; next }
+		{ fin() }
+		END { fin(); print n + 0 }' /tmp/d)
+	[ "$cut" = 0 ] || die "$cut stacks of ptbusy begun at a tick stop short of kthread()"
+	BAD=""
+	share ptbusy_a "$(echo "$k" | sed -n 's/.* ptbusy_a=\([0-9]*\).*/\1/p')" "$own_a" "$run"
+	share ptbusy_b "$(echo "$k" | sed -n 's/.* ptbusy_b=\([0-9]*\).*/\1/p')" "$own_b" "$run"
+	echo "RESULT tick_kthread smp=$NCPU $(tr '\n' ' ' < /tmp/shares)" >&3
+	[ -z "$BAD" ] || die "more than 5 points off:$BAD"
+}
+
+# tick_split=0, the seed's mode: each slice goes to the stack its task was
+# switched in with.  No slice begins at a tick, and the footer says so;
+# every entry of the program that has time has switch-ins (the time lies at
+# switch-in points only); and the nap-then-compute thread's compute is
+# charged to the nap it woke from (all of it on a stock kernel; on
+# PREEMPT_RT the timer threads preempt it inside wl_compute, about half).
+t_tick_split_off() {
+	insmod $KO top=8192 tick_split=0 || die "insmod tick_split=0 failed"
+	: > /tmp/shares
+	echo reset > /proc/perftop
+	taskset -c $((NCPU - 1)) ptwork napcompute 100 200 5000 > /tmp/out ||
+		die "ptwork napcompute failed"
+	cat /tmp/out
+	dump_all /tmp/d
+	grep '^# tick_ticks' /tmp/d
+	grep -q '^# tick_ticks tick_split=no splits=0 ' /tmp/d ||
+		die "the footer does not say tick_split=no, splits=0"
+	[ "$(splits /tmp/d)" = 0 ] || die "$(splits /tmp/d) slices began at a tick"
+	ptcheck list $SYMS wl_nap,wl_compute < /tmp/d > /tmp/rows
+	n=$(awk '$5 > 0 && $6 == 0' /tmp/rows | wc -l)
+	[ "$n" = 0 ] || die "$n entries of the program have time but no switch-in"
+	tot=$(own /tmp/out total)
+	BAD=""
+	share wl_nap "$(sum_col /tmp/d wl_nap 5)" "$(own /tmp/out wl_nap)" "$tot"
+	awk -v r="$(tail -n 1 /tmp/shares)" 'BEGIN { split(r, a, "[=/]"); exit !(a[2] > a[3] + 25) }' ||
+		die "per-switch mode charged the nap no more than its own time: not the seed's picture"
+}
