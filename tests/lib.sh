@@ -120,7 +120,8 @@ kernel_vmlinuz() {
 # The module's source files, from the Makefile's one list.
 module_sources() { make -s -C "$TOP" sources | tr " " "\n"; }
 
-# Build perftop.ko, the bench modules and the fault-injection module for
+# Build perftop.ko, the bench modules, the fault-injection module and the
+# busy kernel thread (tests/kthread) for
 # kernel $1 into $BUILD/$1/module.
 # Fails on any compiler warning.
 build_module() {
@@ -130,8 +131,8 @@ build_module() {
 	_out=$BUILD/$_k/module
 	rm -rf "$_out" && mkdir -p "$_out"
 	(cd "$TOP" && cp $(module_sources) "$_out/")
-	cp "$TESTS"/bench/*.c "$TESTS"/faults/*.c "$_out/"
-	printf 'obj-m += perftop_floor.o perftop_capture.o perftop_faults.o\n' >> "$_out/Kbuild"
+	cp "$TESTS"/bench/*.c "$TESTS"/faults/*.c "$TESTS"/kthread/*.c "$_out/"
+	printf 'obj-m += perftop_floor.o perftop_capture.o perftop_faults.o ptbusy.o\n' >> "$_out/Kbuild"
 	make -C "$_kdir" M="$_out" modules > "$_out/build.log" 2>&1 || {
 		cat "$_out/build.log" >&2
 		return 1

@@ -10,15 +10,18 @@
 set -u
 . "$(dirname "$0")/lib.sh"
 
-# NAME|FILE|SED EXPRESSION|TESTS TO RUN|TEST THAT MUST FAIL
+# NAME|FILE|SED EXPRESSION|TESTS TO RUN|TEST THAT MUST FAIL[|VAR=VALUE ... for tests/run]
 MUTATIONS='read-frees-nothing|procfs.c|0,/\t\.proc_release\t= single_release,/s///|memory_returns|memory_returns
 refused-load-leaks|perftop.c|/^err_tables:/{n;s/perftop_tables_free();/;/}|refused_loads_leave_nothing|refused_loads_leave_nothing
 suite-stops-early|tests/guest/suite.sh|s/^suite_guest() { run_plan guest; }/suite_guest() { run load_unload; exit 0; }/|load_unload,format|suite-completed
 slice-charged-twice|probe.c|s/\t\tpc->cur->ticks += delta;/\t\tpc->cur->ticks += 2 * delta;/|accuracy|accuracy
 gap-not-counted|probe.c|s/^\t\t\tt->gap_ticks += stamp > pc->start ? stamp - pc->start : 0;/\t\t\t;/|gap_kprobes_disabled|gap_kprobes_disabled
-kernel-address-in-decimal|procfs.c|s/\tseq_printf(m, "# drains=/\tseq_printf(m, "# at=%lu\\n", (unsigned long)\&perftop_kp);\n&/|no_kernel_addresses|no_kernel_addresses'
+kernel-address-in-decimal|procfs.c|s/\tseq_printf(m, "# drains=/\tseq_printf(m, "# at=%lu\\n", (unsigned long)\&perftop_kp);\n&/|no_kernel_addresses|no_kernel_addresses
+tick-split-off|perftop.c|s/^static bool tick_split __ro_after_init = true;/static bool tick_split __ro_after_init;/|tick_phases_alone,tick_nap_compute,tick_kthread|tick_phases_alone
+tick-half-to-one-side|probe.c|s/^\thalf = pc->head ? 0 : (now - pc->start) \/ 2;/\thalf = 0;/|tick_kthread|tick_kthread'
 # Not in "list" (make check): CI's time.  tests/mutations.sh NAME runs it.
-EXTRA='deps-without-multilib|.ci/deps.sh|s/ gcc-multilib / /|@cleanroom:tools|cleanroom: the test programs'
+EXTRA='deps-without-multilib|.ci/deps.sh|s/ gcc-multilib / /|@cleanroom:tools|cleanroom: the test programs
+tick-walk-stops-short|probe.c|/^\t\tif (!addr)$/{n;s/return false;/break;/}|tick_kthread|tick_kthread|SMP=1'
 
 field() { printf '%s\n%s\n' "$MUTATIONS" "$EXTRA" | awk -F'|' -v n="$1" -v f="$2" '$1 == n { print $f }'; }
 
@@ -28,6 +31,7 @@ list) printf '%s\n' "$MUTATIONS" | cut -d'|' -f1; exit 0 ;;
 esac
 name=$1
 file=$(field "$name" 2) expr=$(field "$name" 3) tests=$(field "$name" 4) must=$(field "$name" 5)
+vars=$(field "$name" 6)
 [ -n "$file" ] || die "no mutation $name"
 tag="mutation $name"
 dir=$BUILD/mutants/$name
@@ -44,8 +48,9 @@ diff -u "$TOP/$file" "$dir/tree/$file" > "$dir/mutation.diff"
 # so is the clean room's root: a mutant's .ci/deps.sh is another).
 suite=guest
 case $tests in @*:*) suite=${tests%%:*} suite=${suite#@} tests=${tests#*:} ;; @*) suite=${tests#@} tests='' ;; esac
-PERFTOP_CACHE=$CACHE PERFTOP_BUILD=$dir/build KERNELS=$KERNEL_DEFAULT SMP_ACCURACY= \
-	SMP_MIGRATE= JOBS=1 PT_TESTS=$tests CLEANROOM_CACHE=cleanroom-mutant \
+# shellcheck disable=SC2086 # vars: words on purpose
+env PERFTOP_CACHE="$CACHE" PERFTOP_BUILD="$dir/build" KERNELS="$KERNEL_DEFAULT" SMP_ACCURACY= \
+	SMP_MIGRATE= JOBS=1 PT_TESTS="$tests" CLEANROOM_CACHE=cleanroom-mutant $vars \
 	"$dir/tree/tests/run" "$suite" > "$dir/run.log" 2>&1
 failed="^FAIL (\[[^]]*\] )?$must(\[[^]]*\]| \([^)]*\))?:"
 if grep -Eq "$failed" "$dir/build/results.txt"; then

@@ -31,17 +31,26 @@ alive() {
 	done
 }
 
+# await TRIES USEC WHY CMD...: poll CMD every USEC until it succeeds; after
+# TRIES tries, fail the test with WHY.
+await() {
+	_tries=$1 _us=$2 _why=$3 _n=0
+	shift 3
+	until "$@"; do
+		_n=$((_n + 1))
+		[ $_n -lt "$_tries" ] || die "$_why"
+		usleep "$_us"
+	done
+}
+
+stopped() { [ "$(awk '{ print $3 }' /proc/$1/stat)" = T ]; }
+
 # Stop the processes and wait until each is off its CPU (state T), so that
 # its accounting, perftop's and the kernel's, holds still.
 freeze() {
 	kill -STOP "$@" || die "cannot stop $*"
 	for _p; do
-		_n=0
-		until [ "$(awk '{ print $3 }' /proc/$_p/stat)" = T ]; do
-			_n=$((_n + 1))
-			[ $_n -lt 500 ] || die "process $_p did not stop"
-			usleep 10000
-		done
+		await 500 10000 "process $_p did not stop" stopped "$_p"
 	done
 }
 
@@ -54,7 +63,7 @@ cleanup() {
 	killall -q -9 ptwork ptcheck ptpie pt32 2>/dev/null
 	wait 2>/dev/null
 	BG=""
-	for _m in perftop perftop_faults perftop_floor perftop_capture; do
+	for _m in ptbusy perftop perftop_faults perftop_floor perftop_capture; do
 		rmmod $_m 2>/dev/null
 	done
 	true

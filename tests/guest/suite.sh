@@ -15,6 +15,7 @@
 . /tests/torture.sh
 . /tests/frames.sh
 . /tests/hardening.sh
+. /tests/ticks.sh
 . /tests/bench.sh
 
 # Load, check the file and its mode, read, unload; three times.

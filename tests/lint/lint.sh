@@ -33,7 +33,7 @@ checkpatch() {
 	# this checkpatch reads as a constant on the left.
 	"$dir/scripts/checkpatch.pl" --no-tree --strict --show-types \
 		--ignore LINUX_VERSION_CODE,CONSTANT_COMPARISON \
-		-f $(module_sources | grep '\.[ch]$') tests/bench/*.c tests/faults/*.c
+		-f $(module_sources | grep '\.[ch]$') tests/bench/*.c tests/faults/*.c tests/kthread/*.c
 }
 
 # The module built with sparse (C=2) for kernel $1, in $BUILD/lint/$1.

@@ -27,6 +27,9 @@
  *                                          ranked entries sum to busy + idle
  *   ptcheck hammer FILE N TOP DEPTH        read FILE N times, each read must
  *                                          pass "format TOP DEPTH"
+ *   ptcheck kshare COMM FUNC[,FUNC] < dump the kernel entries of COMM: their
+ *                                          summed ns, and each FUNC's (entries
+ *                                          with a frame in it)
  *   ptcheck kthread FUNC < dump            the kernel entries whose frame #0
  *                                          is in FUNC, all frames symbolised;
  *                                          prints their summed count
@@ -61,7 +64,7 @@
 struct row {
 	unsigned int rank;
 	unsigned int hash;
-	uint64_t ticks, ns, count;
+	uint64_t ticks, ns, count, splits;
 	unsigned int procs;
 	char stack[16];
 	char pid[16];
@@ -156,10 +159,10 @@ static void parse(FILE *f, struct dump *d)
 			r = &d->rows[d->nrows++];
 			r->nframes = 0;
 			if (sscanf(line, "rank %u scheduled task: jhash=0x%x ticks=%" SCNu64
-				   " ns=%" SCNu64 " count=%" SCNu64 " procs=%u stack=%15s pid=%15s"
-				   " kind=%15s comm=%n",
-				   &r->rank, &r->hash, &r->ticks, &r->ns, &r->count, &r->procs,
-				   r->stack, r->pid, r->kind, &comm) != 9 || !comm)
+				   " ns=%" SCNu64 " count=%" SCNu64 " splits=%" SCNu64
+				   " procs=%u stack=%15s pid=%15s kind=%15s comm=%n",
+				   &r->rank, &r->hash, &r->ticks, &r->ns, &r->count, &r->splits,
+				   &r->procs, r->stack, r->pid, r->kind, &comm) != 10 || !comm)
 				fail("malformed rank line: %s", line);
 			set(r->comm, sizeof(r->comm), line + comm);
 		} else if (!strncmp(line, "  #", 3)) {
@@ -662,6 +665,40 @@ static void hammer(const char *file, long n, unsigned int top, unsigned int dept
 	printf("ok reads=%ld\n", n);
 }
 
+/*
+ * The kernel entries of task COMM: their summed ns, and for each FUNC the ns
+ * of those with a frame in it ("FUNC+0x...").
+ */
+static void kshare(const struct dump *d, const char *comm, char *funcs)
+{
+	uint64_t total = 0, ns[8] = { 0 };
+	char *f[8], *save = NULL;
+	unsigned int i, j, k, nf = 0;
+
+	for (char *t = strtok_r(funcs, ",", &save); t && nf < 8; t = strtok_r(NULL, ",", &save))
+		f[nf++] = t;
+	for (i = 0; i < d->nrows; i++) {
+		const struct row *r = &d->rows[i];
+
+		if (strcmp(r->kind, "kernel") || strcmp(r->comm, comm))
+			continue;
+		total += r->ns;
+		for (k = 0; k < nf; k++) {
+			size_t n = strlen(f[k]);
+
+			for (j = 0; j < r->nframes; j++)
+				if (!strncmp(r->frames[j], f[k], n) && r->frames[j][n] == '+')
+					break;
+			if (j < r->nframes)
+				ns[k] += r->ns;
+		}
+	}
+	printf("total=%" PRIu64, total);
+	for (k = 0; k < nf; k++)
+		printf(" %s=%" PRIu64, f[k], ns[k]);
+	printf("\n");
+}
+
 static void kthread(const struct dump *d, const char *func)
 {
 	unsigned int i, j, entries = 0;
@@ -810,6 +847,9 @@ int main(int argc, char **argv)
 		conserve(&d, argv[3], &e, argv[5], atoi(argv[6]), atof(argv[7]));
 	} else if (!strcmp(cmd, "hammer") && argc == 6) {
 		hammer(argv[2], atol(argv[3]), atoi(argv[4]), atoi(argv[5]));
+	} else if (!strcmp(cmd, "kshare") && argc == 4) {
+		parse(stdin, &d);
+		kshare(&d, argv[2], argv[3]);
 	} else if (!strcmp(cmd, "kthread") && argc == 3) {
 		parse(stdin, &d);
 		kthread(&d, argv[2]);

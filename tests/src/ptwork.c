@@ -28,6 +28,14 @@
  *   ptwork write FILE STRING             one write(2); print OK or the errno
  *   ptwork writefuzz FILE COUNT SEED     random writes; count the accepted
  *   ptwork cpus                          number of online CPUs
+ *   ptwork phases SECONDS                never blocks: burns CPU in wl_phase1,
+ *                                        wl_phase2 and wl_phase3, 1:2:3, in
+ *                                        phases of random length; prints each
+ *                                        one's own CPU time and the total
+ *   ptwork napcompute COUNT NAP_US WORK_US
+ *                                        COUNT times: sleep NAP_US in wl_nap,
+ *                                        then burn WORK_US of CPU in
+ *                                        wl_compute; prints the same
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -155,6 +163,78 @@ static void schedstat(struct schedstat *s)
 	slurp("/proc/thread-self/status", buf, sizeof(buf));
 	s->switches = field(buf, "\nvoluntary_ctxt_switches:") +
 		      field(buf, "nonvoluntary_ctxt_switches:");
+}
+
+/* ---- phases and naps: programs that time their own functions ----------- */
+
+/* This thread's (or, with CLOCK_PROCESS_CPUTIME_ID, process's) CPU time. */
+static inline __attribute__((always_inline)) long long cputime(long clock)
+{
+	struct timespec ts;
+
+	raw_syscall3(SYS_clock_gettime, clock, (long)&ts, 0);
+	return ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+/*
+ * Burn NS of this thread's CPU time, reading the clock from inside the
+ * function so that every instant of it, system calls included, is in its
+ * frame.  Returns the CPU time it took.
+ */
+#define BURN(ns) ({							\
+	long long t0_ = cputime(CLOCK_THREAD_CPUTIME_ID), t_;		\
+	do {								\
+		for (unsigned long j_ = 0; j_ < 2000; j_++)		\
+			wl_sink += j_;					\
+		t_ = cputime(CLOCK_THREAD_CPUTIME_ID) - t0_;		\
+	} while (t_ < (ns));						\
+	t_; })
+
+NOINLINE long long wl_phase1(long long ns) { return BURN(ns); }
+NOINLINE long long wl_phase2(long long ns) { return BURN(ns); }
+NOINLINE long long wl_phase3(long long ns) { return BURN(ns); }
+
+/*
+ * Phases of 1, 2 and 3 units, a unit 40-60 ms at random: phases that all
+ * lasted a multiple of the tick would meet it at the same points.
+ */
+static void phases(double seconds)
+{
+	long long self[3] = { 0, 0, 0 }, unit;
+	double end = now() + seconds;
+
+	srand(getpid());
+	while (now() < end) {
+		unit = 40000000LL + rand() % 20000000;
+		self[0] += wl_phase1(unit);
+		self[1] += wl_phase2(2 * unit);
+		self[2] += wl_phase3(3 * unit);
+	}
+	printf("wl_phase1=%lld wl_phase2=%lld wl_phase3=%lld total=%lld\n", self[0], self[1],
+	       self[2], cputime(CLOCK_PROCESS_CPUTIME_ID));
+}
+
+NOINLINE long long wl_nap(long usec)
+{
+	long long t0 = cputime(CLOCK_THREAD_CPUTIME_ID);
+	struct timespec ts = { usec / 1000000, (usec % 1000000) * 1000 };
+
+	raw_syscall3(SYS_nanosleep, (long)&ts, 0, 0);
+	return cputime(CLOCK_THREAD_CPUTIME_ID) - t0;
+}
+
+NOINLINE long long wl_compute(long long ns) { return BURN(ns); }
+
+static void napcompute(long count, long nap_us, long work_us)
+{
+	long long nap = 0, work = 0;
+
+	for (long i = 0; i < count; i++) {
+		nap += wl_nap(nap_us);
+		work += wl_compute(work_us * 1000LL);
+	}
+	printf("wl_nap=%lld wl_compute=%lld total=%lld\n", nap, work,
+	       cputime(CLOCK_PROCESS_CPUTIME_ID));
 }
 
 /* ---- sleep ------------------------------------------------------------- */
@@ -611,6 +691,10 @@ int main(int argc, char **argv)
 		return writestr(argv[2], argv[3]);
 	else if (!strcmp(cmd, "writefuzz") && argc > 4)
 		return writefuzz(argv[2], b, atoi(argv[4]));
+	else if (!strcmp(cmd, "phases") && argc > 2)
+		phases(atof(argv[2]));
+	else if (!strcmp(cmd, "napcompute") && argc > 4)
+		napcompute(a, b, atol(argv[4]));
 	else if (!strcmp(cmd, "cpus"))
 		printf("%ld\n", sysconf(_SC_NPROCESSORS_ONLN));
 	else {
