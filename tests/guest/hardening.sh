@@ -159,6 +159,48 @@ t_gap_cpu_offline() {
 	[ "$gap_ns" -ge 1500000000 ] || die "the offline time is not counted as a gap"
 }
 
+suspend_core() {
+	echo core > /sys/power/pm_test || die "cannot set /sys/power/pm_test"
+	echo mem > /sys/power/state || { echo none > /sys/power/pm_test; die "suspend (pm_test=core) failed"; }
+	echo none > /sys/power/pm_test
+}
+
+# A suspend and resume through the whole kernel sequence (pm_test=core:
+# tasks frozen, devices suspended, the other CPUs offline, syscore_suspend,
+# 5 s at the core stage, then back), with a spinner on the last CPU and the
+# tick path.  Across it: a gap, and the spinner charged what the kernel
+# charged it.  After it: every CPU's time adds up again.  (Across it they
+# cannot: CLOCK_MONOTONIC and the scheduler's clock stand still while
+# suspended, and the TSC of pm_test does not.)
+t_suspend_resume() {
+	[ "$NCPU" -ge 2 ] || skip "one CPU: none goes offline"
+	[ -w /sys/power/pm_test ] || skip "no /sys/power/pm_test (CONFIG_PM_DEBUG)"
+	grep -qw mem /sys/power/state || skip "no suspend to RAM: $(cat /sys/power/state)"
+	insmod $KO top=8192 || die "insmod failed"
+	last=$((NCPU - 1))
+	spawn taskset -c $last ptwork spin 3600 50
+	S=$!
+	sleep 1
+	ptcheck snap /tmp/a $S > /tmp/ka || die "$(cat /tmp/ka)"
+	suspend_core
+	sleep 1
+	ptcheck snap /tmp/b $S > /tmp/kb || die "$(cat /tmp/kb)"
+	sleep 2
+	alive $S
+	ptcheck snap /tmp/c $S > /tmp/kc || die "$(cat /tmp/kc)"
+	gaps=$(($(footer /tmp/b gaps) - $(footer /tmp/a gaps)))
+	d=$(ptcheck delta $SYMS wl_spin,wl_spin_yield /tmp/a /tmp/b) || die "$d"
+	pns=$(echo "$d" | sed 's/.* ns=\([0-9]*\).*/\1/')
+	kns=$(awk 'NR == FNR { if (FNR == 2) a = $1; next } FNR == 2 { print $1 - a }' /tmp/ka /tmp/kb)
+	echo "across the suspend: gaps=$gaps; the spinner: perftop $pns ns, schedstat $kns ns"
+	[ "$gaps" -ge 1 ] || die "no gap counted across the suspend"
+	r=$(awk -v p="$pns" -v k="$kns" 'BEGIN { d = (p - k) / k; printf "%.2f", 100 * d; exit !(d >= -0.02 && d <= 0.02) }') ||
+		die "the spinner across the suspend: perftop $pns ns, schedstat $kns ns ($r %)"
+	r=$(ptcheck conserve /tmp/b "$(head -n 1 /tmp/kb)" /tmp/c "$(head -n 1 /tmp/kc)" "$NCPU" 1) ||
+		die "after the resume: $r"
+	echo "after the resume: $r"
+}
+
 # The TSC steps back 5 s on every CPU (the fault-injection build): the
 # slices in flight are dropped and accounting goes on at once, instead of
 # charging nothing until the clock has caught up.
