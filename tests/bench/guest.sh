@@ -3,6 +3,8 @@
 # alternating in one boot.  Lines on fd 3:
 #   BENCH cfg=X round=N pinned_us=.. cross_us=.. fork_us=..
 #   COST cfg=X calls=.. avg=.. max=.. p50=.. p99=..   (perftop's own footer)
+#   TICK cfg=d splits=.. avg=.. max=.. seconds=.. tsc_khz=.. (the tick path,
+#        under a program that never blocks, pinned to CPU 1)
 # Configurations: a no module, b empty kprobe, c capture + hash only,
 # d perftop, e perftop with 10 000 stacks in its table, f bpftrace running
 # perftop.bt (the Debian root only).
@@ -94,6 +96,19 @@ suite_bench() {
 		done
 		r=$((r + 1))
 	done
+	bench_tick
+}
+
+# The tick path's own cost: ticks of a CPU busy with a program that never
+# blocks, where every tick captures its user stack and begins a slice.
+bench_tick() {
+	insmod $KO || { echo "BENCHERR cfg=d insmod for the tick path failed" >&3; return; }
+	echo reset > /proc/perftop
+	taskset -c 1 ptwork phases ${PT_TICK_SECONDS:-5} > /dev/null
+	k=$(sed -n 's/.*tsc_khz=\([0-9]*\).*/\1/p' /proc/perftop)
+	grep '^# tick_ticks' /proc/perftop |
+		sed "s/^# tick_ticks/TICK cfg=d seconds=${PT_TICK_SECONDS:-5} tsc_khz=$k/" >&3
+	rmmod perftop
 }
 
 # make bench's scaling rows, on a boot with N vCPUs: one ping-pong pair

@@ -46,6 +46,8 @@ def parse(path):
                         rounds.setdefault(kv["round"], {}).setdefault(kv["cfg"], {})[key] = float(kv[key])
         elif line.startswith("COST "):
             costs.setdefault(kv["cfg"], []).append(kv)
+        elif line.startswith("TICK "):
+            costs.setdefault("tick", []).append(kv)
         elif line.startswith("SCALE "):
             scale.append(kv)
         elif line.startswith("BENCHERR") or line.startswith("BTSTAT"):
@@ -119,6 +121,13 @@ def main():
             print(f"perftop's own handler cost ({cfg}), from /proc/perftop: avg {c.get('avg')} ticks,"
                   f" max {c.get('max')}, p50 <= {c.get('p50')}, p99 <= {c.get('p99')}"
                   f" over {c.get('calls')} switches")
+    for t in costs.get("tick", [])[-1:]:
+        # One busy CPU: every one of its ticks (HZ a second) runs the tick path.
+        splits, secs, khz = float(t["splits"]), float(t["seconds"]), float(t["tsc_khz"])
+        avg_us = float(t["avg"]) * 1000 / khz
+        print(f"perftop's tick path, a program that never blocks on one CPU: {splits / secs:.0f}"
+              f" ticks/s, avg {t['avg']} ticks ({avg_us:.2f} us), max {t['max']};"
+              f" {100 * splits / secs * avg_us / 1e6:.3f} % of a CPU (target 0.5 %)")
     # The host is shared: a round now and then runs several times slower,
     # and the load drifts over the run.  The targets are given three ways:
     # the median over rounds of the ratio within each round (the
