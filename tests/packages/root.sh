@@ -56,9 +56,14 @@ deb $MIRROR $SUITE main
 deb $MIRROR $SUITE-updates main
 deb $SECURITY $SUITE-security main
 EOS
-	# No daemon starts inside the chroot while it is built.
+	# No daemon starts inside the chroot while it is built; dpkg does not
+	# sync each file, nor man-db rebuild its index after each package (the
+	# disk writes only slow the VMs beside it).  Both are undone below: the
+	# tests install into the root as on a real system.
 	printf '#!/bin/sh\nexit 101\n' > "$root/usr/sbin/policy-rc.d"
 	chmod +x "$root/usr/sbin/policy-rc.d"
+	echo force-unsafe-io > "$root/etc/dpkg/dpkg.cfg.d/perftop-build"
+	echo 'man-db man-db/auto-update boolean false' | in_root debconf-set-selections || return 1
 	in_root apt-get update -q || return 1
 	# shellcheck disable=SC2086
 	in_root apt-get install -y -q --no-install-recommends $PACKAGES || return 1
@@ -72,7 +77,8 @@ EOS
 	in_root systemctl mask -q apt-daily.timer apt-daily-upgrade.timer man-db.timer \
 		dpkg-db-backup.timer e2scrub_all.timer e2scrub_reap.service fstrim.timer \
 		systemd-firstboot.service || return 1
-	rm -f "$root/usr/sbin/policy-rc.d"
+	echo 'man-db man-db/auto-update boolean true' | in_root debconf-set-selections || return 1
+	rm -f "$root/usr/sbin/policy-rc.d" "$root/etc/dpkg/dpkg.cfg.d/perftop-build"
 }
 
 in_root() { "$TESTS/packages/chroot.sh" "$root" "$@"; }
