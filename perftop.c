@@ -33,7 +33,8 @@
 #include <linux/percpu.h>
 #include <linux/cpu.h>
 #include <linux/cpuhotplug.h>
-#include <linux/suspend.h>
+#include <linux/delay.h>
+#include <linux/syscore_ops.h>
 #include <linux/irq_work.h>
 #include <linux/workqueue.h>
 #include <linux/mutex.h>
@@ -146,8 +147,15 @@ static bool fault_fail_load;
 module_param(fault_fail_load, bool, 0444);
 MODULE_PARM_DESC(fault_fail_load, "test build only: fail the load where register_kprobe() would");
 #define perftop_register_kprobe(kp)	(fault_fail_load ? -EINVAL : register_kprobe(kp))
+
+/* Read the task switched out from the probed function's second argument. */
+static bool fault_prev_arg;
+module_param(fault_prev_arg, bool, 0444);
+MODULE_PARM_DESC(fault_prev_arg, "test build only: take the wrong argument for the task switched out");
+#define PERFTOP_PREV_ARG	(fault_prev_arg ? 1 : 0)
 #else
 #define perftop_register_kprobe(kp)	register_kprobe(kp)
+#define PERFTOP_PREV_ARG	0
 #endif
 
 /* ---- state ------------------------------------------------------------- */
@@ -163,8 +171,12 @@ struct perftop_range {
 
 /* The probed function: a kernel stack's frames start after it. */
 static struct perftop_range probe_range __ro_after_init;
-/* Leading kernel frames that say "in the scheduler", not where the task was. */
-static struct perftop_range skip_ranges[4] __ro_after_init;
+/*
+ * Leading kernel frames that say "in the scheduler", not where the task was:
+ * the probed function, schedule_tail() and the scheduler's, entry and noinstr
+ * sections (perftop_resolve_symbols() checks the count at build time).
+ */
+static struct perftop_range skip_ranges[5] __ro_after_init;
 static unsigned int nr_skip_ranges __ro_after_init;
 
 /* What the in-flight slice of a CPU is charged to at its next switch. */
@@ -271,16 +283,51 @@ static int perftop_cpu_prepare(unsigned int cpu)
 	return 0;
 }
 
-static int perftop_pm_notify(struct notifier_block *nb, unsigned long action, void *data)
+/*
+ * perftop_pre() takes the task switched out from the probed function's first
+ * argument (finish_task_switch(prev), or the clone of it that the compiler
+ * made).  A kernel built otherwise would turn every slice into a gap,
+ * silently: so once the probe is armed, let the CPUs switch for 50 ms and
+ * refuse the load if most switches since were out of step.  (A switch
+ * checks prev against the task it saw switched in, and reads nothing
+ * through a pointer that is not that task.)
+ */
+static int perftop_self_check(void)
 {
-	if (action == PM_POST_SUSPEND || action == PM_POST_HIBERNATION ||
-	    action == PM_POST_RESTORE)
-		on_each_cpu(perftop_resync_ipi, NULL, 1);
-	return NOTIFY_DONE;
+	u64 switches = 0, gaps = 0;
+	unsigned int cpu, i;
+
+	for (i = 0; i < 10; i++)
+		usleep_range(5000, 6000);
+	for_each_possible_cpu(cpu) {
+		struct perftop_cpu *pc = per_cpu_ptr(&perftop_cpu, cpu);
+
+		for (i = 0; i < 2; i++) {
+			switches += READ_ONCE(pc->tab[i].switches);
+			gaps += READ_ONCE(pc->tab[i].gaps);
+		}
+	}
+	if (switches >= 16 && gaps * 2 > switches) {
+		pr_err("%s's first argument is not the task switched out (%llu of %llu switches out of step): refusing to load\n",
+		       probe_name, gaps, switches);
+		return -ENOEXEC;
+	}
+	return 0;
 }
 
-static struct notifier_block perftop_pm_nb = {
-	.notifier_call = perftop_pm_notify,
+/*
+ * After a resume (from suspend, or from a hibernation image), on the boot CPU
+ * with interrupts off, before any task runs: the slice in flight spans the
+ * sleep, and the TSC may have been reset; start it again.  The other CPUs
+ * come back online through perftop_cpu_prepare().
+ */
+static void perftop_syscore_resume(void)
+{
+	perftop_resync_ipi(NULL);
+}
+
+static struct syscore_ops perftop_syscore_ops = {
+	.resume = perftop_syscore_resume,
 };
 
 /* ---- module ------------------------------------------------------------ */
@@ -390,9 +437,7 @@ static int __init perftop_init(void)
 	if (ret < 0)
 		goto err_proc;
 	hp_state = ret;
-	ret = register_pm_notifier(&perftop_pm_nb);
-	if (ret)
-		goto err_hp;
+	register_syscore_ops(&perftop_syscore_ops);
 	queue_delayed_work(system_unbound_wq, &perftop_periodic, msecs_to_jiffies(drain_ms));
 
 	perftop_kp.symbol_name = probe_name;
@@ -412,18 +457,23 @@ static int __init perftop_init(void)
 			goto err_kp;
 		}
 	}
+	ret = perftop_self_check();
+	if (ret)
+		goto err_tick;
 	perftop_tsc_note();
 	pr_info("%s: probing %s, %u entries of %zu bytes, %u CPU slots of %zu bytes, tsc_khz=%u\n",
 		PERFTOP_VERSION, probe_name, max_entries, sizeof(struct perftop_entry),
 		cpu_entries, sizeof(struct perftop_slot), tsc_khz);
 	return 0;
 
+err_tick:
+	if (tick_split)
+		unregister_kprobe(&perftop_tick_kp);
 err_kp:
 	unregister_kprobe(&perftop_kp);
 err_work:
 	perftop_stop_drains();
-	unregister_pm_notifier(&perftop_pm_nb);
-err_hp:
+	unregister_syscore_ops(&perftop_syscore_ops);
 	cpuhp_remove_state_nocalls(hp_state);
 err_proc:
 	proc_remove(proc_all);
@@ -443,7 +493,7 @@ static void __exit perftop_exit(void)
 	proc_remove(proc_all);
 	proc_remove(proc_top);
 	perftop_stop_drains();
-	unregister_pm_notifier(&perftop_pm_nb);
+	unregister_syscore_ops(&perftop_syscore_ops);
 	cpuhp_remove_state_nocalls(hp_state);
 	perftop_tables_free();
 	pr_info("unloaded\n");

@@ -154,6 +154,7 @@ static int perftop_resolve_symbols(void)
 	for (i = 0; i < NR_SYMS; i++)
 		l[i].name = sym_names[i];
 	perftop_lookup(l, NR_SYMS);
+	BUILD_BUG_ON(ARRAY_SIZE(skip_ranges) != 2 + (SYM_SCHEDULE_TAIL - SYM_SCHED_START) / 2);
 	nr_skip_ranges = 0;
 	perftop_add_skip(probe_range.start, probe_range.end);
 	if (perftop_function_range(l[SYM_SCHEDULE_TAIL].addr, &r))
@@ -213,9 +214,9 @@ static __always_inline void perftop_capture_kernel(struct perftop_raw *r)
  * perf_callchain_kernel() does (__unwind_start() and unwind_next_frame() are
  * exported; they take no lock).  The tick's own frames lie below REGS and
  * are never walked.  False when the walk fails before the stack's end (the
- * unwinder's error, or a return address outside the kernel's text: seen on
- * 6.1 at a few instructions of ktime_get()): such a stack would charge the
- * time to a frame or two with no caller, so the tick leaves the slice be.
+ * unwinder's error, a return address outside the kernel's text, or an end
+ * short of the bottom): such a stack would charge the time to a frame or
+ * two with no caller, so the tick leaves the slice be.
  */
 static __always_inline bool perftop_capture_regs(struct perftop_raw *r, struct pt_regs *regs)
 {
@@ -238,7 +239,17 @@ static __always_inline bool perftop_capture_regs(struct perftop_raw *r, struct p
 		}
 		r->frames[n++] = addr;
 	}
-	if (r->walk == PERFTOP_COMPLETE && unwind_error(&state))
+	/*
+	 * A walk that ends short of the stack's bottom without an error has
+	 * been seen too (on 6.1, from ktime_get()+0x3b: two frames, then
+	 * done): a whole stack ends where the task's first frame was, at its
+	 * pt_regs (ret_from_fork() of a kernel thread, or the user registers
+	 * of a task in a system call).
+	 */
+	if (r->walk == PERFTOP_COMPLETE &&
+	    (unwind_error(&state) ||
+	     (state.sp != (unsigned long)task_pt_regs(current) &&
+	      state.regs != task_pt_regs(current))))
 		return false;
 	r->nr = n;
 	return true;
@@ -556,7 +567,8 @@ static __always_inline void perftop_account_cost(struct perftop_ptab *t, u64 cos
 
 static int perftop_pre(struct kprobe *p, struct pt_regs *regs)
 {
-	struct task_struct *prev = (struct task_struct *)regs_get_kernel_argument(regs, 0);
+	struct task_struct *prev =
+		(struct task_struct *)regs_get_kernel_argument(regs, PERFTOP_PREV_ARG);
 	struct perftop_cpu *pc;
 	struct perftop_ptab *t;
 	u64 now, stamp;
@@ -731,7 +743,10 @@ static void perftop_flip_ipi(void *unused)
 		t->ipi_max = max(t->ipi_max, end - now);
 }
 
-/* After a resume: the slice in flight spans the sleep; start it again. */
+/*
+ * After a resume (perftop_syscore_resume()): the slice in flight spans the
+ * sleep; start it again.
+ */
 static void perftop_resync_ipi(void *unused)
 {
 	struct perftop_cpu *pc = this_cpu_ptr(&perftop_cpu);

@@ -26,7 +26,7 @@ import re
 import subprocess
 import sys
 
-ROOTS = ["perftop_pre", "perftop_tick_pre", "perftop_flip_ipi", "perftop_resync_ipi"]
+ROOTS = ["perftop_pre", "perftop_tick_pre", "perftop_flip_ipi", "perftop_syscore_resume"]
 
 # External functions the switch path may call, and why each is safe there.
 ALLOWED_CALLS = {
