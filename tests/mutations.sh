@@ -14,14 +14,15 @@ set -u
 MUTATIONS='read-frees-nothing|procfs.c|0,/\t\.proc_release\t= single_release,/s///|memory_returns|memory_returns
 refused-load-leaks|perftop.c|/^err_tables:/{n;s/perftop_tables_free();/;/}|refused_loads_leave_nothing|refused_loads_leave_nothing
 suite-stops-early|tests/guest/suite.sh|s/^suite_guest() { run_plan guest; }/suite_guest() { run load_unload; exit 0; }/|load_unload,format|suite-completed
-slice-charged-twice|probe.c|s/\t\tpc->cur->ticks += delta;/\t\tpc->cur->ticks += 2 * delta;/|accuracy|accuracy
+slice-charged-twice|probe.c|s/^\t\ts->ticks += delta;/\t\ts->ticks += 2 * delta;/|accuracy|accuracy
 gap-not-counted|probe.c|s/^\t\t\tt->gap_ticks += stamp > pc->start ? stamp - pc->start : 0;/\t\t\t;/|gap_kprobes_disabled|gap_kprobes_disabled
 kernel-address-in-decimal|procfs.c|s/\tseq_printf(m, "# drains=/\tseq_printf(m, "# at=%lu\\n", (unsigned long)\&perftop_kp);\n&/|no_kernel_addresses|no_kernel_addresses
 tick-split-off|perftop.c|s/^static bool tick_split __ro_after_init = true;/static bool tick_split __ro_after_init;/|tick_phases_alone,tick_nap_compute,tick_kthread|tick_phases_alone
 tick-half-to-one-side|probe.c|s/^\thalf = pc->head ? 0 : (now - pc->start) \/ 2;/\thalf = 0;/|tick_kthread|tick_kthread'
 # Not in "list" (make check): CI's time.  tests/mutations.sh NAME runs it.
 EXTRA='deps-without-multilib|.ci/deps.sh|s/ gcc-multilib / /|@cleanroom:tools|cleanroom: the test programs
-tick-walk-stops-short|probe.c|/^\t\tif (!addr)$/{n;s/return false;/break;/}|tick_kthread|tick_kthread|SMP=1'
+no-self-check|perftop.c|s/^\tif (switches >= 16 \&\& gaps \* 2 > switches) {/\tif (!switches \&\& gaps) {/|wrong_prev_refused|wrong_prev_refused
+tick-walk-ends-short|probe.c|s/^\t     (state.sp != (unsigned long)task_pt_regs(current) \&\&$/\t     (0 \&\&/|tick_kthread|tick_kthread|SMP=1'
 
 field() { printf '%s\n%s\n' "$MUTATIONS" "$EXTRA" | awk -F'|' -v n="$1" -v f="$2" '$1 == n { print $f }'; }
 

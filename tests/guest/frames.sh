@@ -111,3 +111,35 @@ t_no_junk_frames() {
 		die "a frame in a file mapping was not resolved"
 	fi
 }
+
+# A kernel thread preempted at the tick's interrupt (full preemption: set
+# through /sys/kernel/debug/sched/preempt where the kernel has
+# PREEMPT_DYNAMIC; PREEMPT_RT always is), with tick_split=0 so that the
+# switch-in stacks hold the time: each of its stacks begins where the
+# interrupt hit it, not in the interrupt's entry code (noinstr and entry
+# text), which would also split one code path by interrupt vector.
+t_kthread_preempted_frames() {
+	last=$((NCPU - 1))
+	pf=/sys/kernel/debug/sched/preempt
+	if [ -w $pf ]; then
+		sed -n 's/.*(\([a-z]*\)).*/\1/p' $pf > /tmp/preempt.mode
+		echo full > $pf || die "cannot set full preemption"
+	fi
+	insmod $KO top=8192 tick_split=0 || die "insmod failed"
+	spawn taskset -c $last ptwork spin 3600 50
+	insmod /ptbusy.ko cpu=$last fifo=0 rounds=40 a_ms=5 b_ms=15 || die "insmod ptbusy failed"
+	await 900 100000 "ptbusy did not finish in 90 s" grep -qx Y /sys/module/ptbusy/parameters/done
+	dump_all /tmp/d
+	pid=$(pidof ptbusy) || die "no ptbusy thread"
+	nv=$(awk '/^nonvoluntary_ctxt_switches/ { print $2 }' /proc/$pid/status)
+	rmmod ptbusy || die "rmmod ptbusy failed"
+	echo "preemption: $(cat $pf 2>/dev/null || uname -v); ptbusy was preempted $nv times"
+	[ "$nv" -gt 0 ] || die "ptbusy was never preempted"
+	awk '/^rank / { t = / comm=ptbusy$/; next } t && /^  #0 / { print $2; t = 0 }' /tmp/d |
+		sed 's/+.*//' > /tmp/f0
+	echo "the first frames of ptbusy's stacks:"
+	sort /tmp/f0 | uniq -c
+	grep -q '^ptbusy_' /tmp/f0 || die "ptbusy was never switched in inside its own code: not preempted?"
+	bad=$(grep -E '^(asm_|sysvec_|irqentry_|common_interrupt)' /tmp/f0 | sort -u | tr '\n' ' ')
+	[ -z "$bad" ] || die "stacks begin in the interrupt's entry code: $bad"
+}

@@ -264,3 +264,17 @@ t_irqs_off() {
 		[ "$max" -le "$bound" ] || die "a section with perftop in it kept interrupts off for $max us"
 	fi
 }
+
+# A kernel whose probed function does not take the task switched out as its
+# first argument (the fault build reads the second): every slice would be a
+# gap.  The load is refused with a message that says why, and leaves
+# nothing behind; the same build with the right argument loads.
+t_wrong_prev_refused() {
+	dmesg -c > /dev/null
+	insmod $FAULTS_KO fault_prev_arg=1 2> /tmp/err && die "loaded with the wrong argument"
+	dmesg | grep -E 'perftop(_faults)?: .* first argument is not the task switched out' ||
+		die "no message says why: $(dmesg | tail -n 3)"
+	[ ! -e /proc/perftop ] || die "/proc/perftop left behind"
+	! grep -q '^perftop_faults ' /proc/modules || die "the module is still loaded"
+	insmod $FAULTS_KO || die "the fault build does not load with the right argument"
+}

@@ -66,6 +66,10 @@ cleanup() {
 	for _m in ptbusy perftop perftop_faults perftop_floor perftop_capture; do
 		rmmod $_m 2>/dev/null
 	done
+	if [ -f /tmp/preempt.mode ]; then
+		cat /tmp/preempt.mode > /sys/kernel/debug/sched/preempt
+		rm -f /tmp/preempt.mode
+	fi
 	true
 }
 

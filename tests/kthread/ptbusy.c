@@ -38,6 +38,10 @@ MODULE_PARM_DESC(a_ns, "time spent spinning in ptbusy_a");
 module_param(b_ns, ulong, 0444);
 MODULE_PARM_DESC(b_ns, "time spent spinning in ptbusy_b");
 
+static bool fifo = true;
+module_param(fifo, bool, 0444);
+MODULE_PARM_DESC(fifo, "SCHED_FIFO at the lowest priority (default), or SCHED_NORMAL");
+
 static bool done;
 module_param(done, bool, 0444);
 MODULE_PARM_DESC(done, "the thread has finished");
@@ -101,7 +105,8 @@ static int __init ptbusy_init(void)
 	if (IS_ERR(thread))
 		return PTR_ERR(thread);
 	kthread_bind(thread, cpu);
-	sched_set_fifo_low(thread);
+	if (fifo)
+		sched_set_fifo_low(thread);
 	wake_up_process(thread);
 	return 0;
 }
