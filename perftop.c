@@ -287,25 +287,31 @@ static int perftop_cpu_prepare(unsigned int cpu)
  * perftop_pre() takes the task switched out from the probed function's first
  * argument (finish_task_switch(prev), or the clone of it that the compiler
  * made).  A kernel built otherwise would turn every slice into a gap,
- * silently: so once the probe is armed, let the CPUs switch for 50 ms and
- * refuse the load if most switches since were out of step.  (A switch
+ * silently: so once the probe is armed, let the CPUs switch for 50 ms (and
+ * up to 0.5 s, until 32 switches were seen) and refuse the load if most
+ * switches since were out of step.  (A switch
  * checks prev against the task it saw switched in, and reads nothing
  * through a pointer that is not that task.)
  */
 static int perftop_self_check(void)
 {
-	u64 switches = 0, gaps = 0;
-	unsigned int cpu, i;
+	u64 switches, gaps;
+	unsigned int cpu, i, n;
 
-	for (i = 0; i < 10; i++)
+	for (n = 0; n < 100; n++) {
 		usleep_range(5000, 6000);
-	for_each_possible_cpu(cpu) {
-		struct perftop_cpu *pc = per_cpu_ptr(&perftop_cpu, cpu);
+		switches = 0;
+		gaps = 0;
+		for_each_possible_cpu(cpu) {
+			struct perftop_cpu *pc = per_cpu_ptr(&perftop_cpu, cpu);
 
-		for (i = 0; i < 2; i++) {
-			switches += READ_ONCE(pc->tab[i].switches);
-			gaps += READ_ONCE(pc->tab[i].gaps);
+			for (i = 0; i < 2; i++) {
+				switches += READ_ONCE(pc->tab[i].switches);
+				gaps += READ_ONCE(pc->tab[i].gaps);
+			}
 		}
+		if (n >= 9 && switches >= 32)
+			break;
 	}
 	if (switches >= 16 && gaps * 2 > switches) {
 		pr_err("%s's first argument is not the task switched out (%llu of %llu switches out of step): refusing to load\n",

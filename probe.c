@@ -625,8 +625,8 @@ NOKPROBE_SYMBOL(perftop_pre);
  *    now, since a task woken in a wait call computes elsewhere, and one
  *    from the last tick to the switch out to the stack of that tick;
  *  - a slice with no tick in it goes to the switch-in stack (perftop_pre()).
- * A slice whose switches went unseen is left for the next switch to drop,
- * and one whose kernel stack cannot be walked now goes on.
+ * A slice whose switches went unseen is dropped and one starts on the task
+ * running now; one whose kernel stack cannot be walked now goes on.
  */
 static int perftop_tick_pre(struct kprobe *p, struct pt_regs *unused)
 {
@@ -649,11 +649,6 @@ static int perftop_tick_pre(struct kprobe *p, struct pt_regs *unused)
 	}
 	now = perftop_now(pc);
 	t = &pc->tab[pc->active];
-	if (READ_ONCE(pc->resync) || pc->task != tsk || now < pc->start ||
-	    perftop_task_switches(tsk) != pc->task_switches) {
-		t->tick_skipped++;
-		return 0;
-	}
 	hash = perftop_capture(&key, regs);
 	if (!hash) {
 		t->tick_skipped++;
@@ -664,9 +659,27 @@ static int perftop_tick_pre(struct kprobe *p, struct pt_regs *unused)
 	pc->key = key;
 	pc->cur_hash = hash;
 	perftop_place(pc, t);
-	half = pc->head ? 0 : (now - pc->start) / 2;
-	perftop_charge_to(t, kind, old, half);
-	perftop_charge(pc, t, now - pc->start - half);
+	if (READ_ONCE(pc->resync) || pc->task != tsk || now < pc->start ||
+	    perftop_task_switches(tsk) != pc->task_switches) {
+		/*
+		 * Switches went unseen (a resume, a CPU back online, kprobes
+		 * disabled) or none was seen yet (the load): the slice in
+		 * flight is dropped, as the next switch would drop it, and
+		 * one starts on the task running now, so that a task that
+		 * does not switch is not left out until it does.
+		 */
+		if (pc->task) {
+			t->gaps++;
+			t->gap_ticks += now > pc->start ? now - pc->start : 0;
+		}
+		pc->resync = false;
+		pc->task = tsk;
+		pc->task_switches = perftop_task_switches(tsk);
+	} else {
+		half = pc->head ? 0 : (now - pc->start) / 2;
+		perftop_charge_to(t, kind, old, half);
+		perftop_charge(pc, t, now - pc->start - half);
+	}
 	pc->start = now;
 	pc->head = false;
 	if (pc->cur) {
