@@ -216,6 +216,7 @@ static hsiphash_key_t slot_key __ro_after_init;	/* per-CPU slot index */
 static hsiphash_key_t bucket_key __ro_after_init;	/* global bucket index */
 static u32 hash_seed __ro_after_init;			/* the printed jhash2 */
 static unsigned int cpu_mask __ro_after_init;		/* cpu_entries - 1 */
+static u64 tick_period __ro_after_init;			/* TICK_NSEC in TSC ticks */
 
 /*
  * Everything below is the drained state: written in process context under
@@ -424,6 +425,7 @@ static int __init perftop_init(void)
 	ret = perftop_resolve_symbols();
 	if (ret)
 		return ret;
+	tick_period = mul_u64_u32_div(TICK_NSEC, tsc_khz, NSEC_PER_MSEC);
 	ret = perftop_tables_init();
 	if (ret) {
 		pr_err("cannot allocate the tables (max_entries=%u, cpu_entries=%u)\n",

@@ -621,6 +621,10 @@ NOKPROBE_SYMBOL(perftop_pre);
  *    code changed between them is unknown, and a half on each side makes
  *    that error nothing on average (wholly to one side, a function run
  *    after another took half a tick of the other's time per change);
+ *    but a slice longer than a tick period gives the earlier stack half a
+ *    period only: a late tick was held off by what runs now (interrupts
+ *    off, or a virtual CPU stalled by its host, after which the tick fires
+ *    at once), and halving the whole gave the earlier code half of it;
  *  - a slice begun at the switch in (the head) goes to the stack captured
  *    now, since a task woken in a wait call computes elsewhere, and one
  *    from the last tick to the switch out to the stack of that tick;
@@ -676,7 +680,7 @@ static int perftop_tick_pre(struct kprobe *p, struct pt_regs *unused)
 		pc->task = tsk;
 		pc->task_switches = perftop_task_switches(tsk);
 	} else {
-		half = pc->head ? 0 : (now - pc->start) / 2;
+		half = pc->head ? 0 : min(now - pc->start, tick_period) / 2;
 		perftop_charge_to(t, kind, old, half);
 		perftop_charge(pc, t, now - pc->start - half);
 	}

@@ -94,12 +94,17 @@ t_tick_nap_compute() {
 # its own clock.  Bursts a few ticks long make the change from one
 # function to the next matter: a tick's stack standing for the time before
 # it only, or after it only, moves half a tick per change, some 10 points
-# here.
+# here.  Its own clock is CLOCK_MONOTONIC, so it must not lose its CPU
+# inside a spin: a 2 ms nap leaves a tenth of the CPU to the others (with
+# 0.2 ms the RT throttle, or 6.12's fair server, stopped it mid-spin, and
+# its own clock gave ptbusy_b 7 points more than its CPU time).  160
+# rounds: a host stall next to a change moves its length.
 t_tick_kthread() {
 	insmod $KO top=8192 || die "insmod failed"
 	: > /tmp/shares
 	echo reset > /proc/perftop
-	insmod /ptbusy.ko cpu=$((NCPU - 1)) rounds=80 a_ms=5 b_ms=15 || die "insmod ptbusy failed"
+	insmod /ptbusy.ko cpu=$((NCPU - 1)) rounds=160 a_ms=5 b_ms=15 nap_us=2000 ||
+		die "insmod ptbusy failed"
 	p=/sys/module/ptbusy/parameters
 	await 600 100000 "ptbusy did not finish in 60 s" grep -qx Y $p/done
 	pid=$(pidof ptbusy) || die "no ptbusy thread"

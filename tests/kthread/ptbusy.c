@@ -38,6 +38,10 @@ MODULE_PARM_DESC(a_ns, "time spent spinning in ptbusy_a");
 module_param(b_ns, ulong, 0444);
 MODULE_PARM_DESC(b_ns, "time spent spinning in ptbusy_b");
 
+static unsigned int nap_us = 200;
+module_param(nap_us, uint, 0444);
+MODULE_PARM_DESC(nap_us, "the nap before each round");
+
 static bool fifo = true;
 module_param(fifo, bool, 0444);
 MODULE_PARM_DESC(fifo, "SCHED_FIFO at the lowest priority (default), or SCHED_NORMAL");
@@ -87,7 +91,7 @@ static int ptbusy_fn(void *unused)
 	unsigned int i;
 
 	for (i = 0; i < rounds && !kthread_should_stop(); i++) {
-		usleep_range(200, 300);
+		usleep_range(nap_us, nap_us + 100);
 		ptbusy_a();
 		ptbusy_b();
 	}
