@@ -330,7 +330,7 @@ static int perftop_self_check(void)
  */
 static void perftop_syscore_resume(void)
 {
-	perftop_resync_ipi(NULL);
+	perftop_resync();
 }
 
 static struct syscore_ops perftop_syscore_ops = {

@@ -764,7 +764,7 @@ static void perftop_flip_ipi(void *unused)
  * After a resume (perftop_syscore_resume()): the slice in flight spans the
  * sleep; start it again.
  */
-static void perftop_resync_ipi(void *unused)
+static void perftop_resync(void)
 {
 	struct perftop_cpu *pc = this_cpu_ptr(&perftop_cpu);
 	struct perftop_ptab *t = &pc->tab[pc->active];
