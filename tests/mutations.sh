@@ -17,8 +17,8 @@ suite-stops-early|tests/guest/suite.sh|s/^suite_guest() { run_plan guest; }/suit
 slice-charged-twice|probe.c|s/^\t\ts->ticks += delta;/\t\ts->ticks += 2 * delta;/|accuracy|accuracy
 gap-not-counted|probe.c|s/^\t\t\tt->gap_ticks += stamp > pc->start ? stamp - pc->start : 0;/\t\t\t;/|gap_kprobes_disabled|gap_kprobes_disabled
 kernel-address-in-decimal|procfs.c|s/\tseq_printf(m, "# drains=/\tseq_printf(m, "# at=%lu\\n", (unsigned long)\&perftop_kp);\n&/|no_kernel_addresses|no_kernel_addresses
-tick-split-off|perftop.c|s/^static bool tick_split __ro_after_init = true;/static bool tick_split __ro_after_init;/|tick_phases_alone,tick_nap_compute,tick_kthread|tick_phases_alone|SMP_ACCURACY=2
-tick-half-to-one-side|probe.c|s/^\t\thalf = pc->head ? 0 : min(now - pc->start, tick_period) \/ 2;/\t\thalf = 0;/|tick_kthread|tick_kthread|SMP_ACCURACY=2'
+tick-split-off|perftop.c|s/^static bool tick_split __ro_after_init = true;/static bool tick_split __ro_after_init;/|tick_phases_alone,tick_nap_compute,tick_kthread|tick_phases_alone|SMP_ACCURACY=1
+tick-half-to-one-side|probe.c|s/^\t\thalf = pc->head ? 0 : min(now - pc->start, tick_period) \/ 2;/\t\thalf = 0;/|tick_kthread|tick_kthread|SMP_ACCURACY=1'
 # Not in "list" (make check): CI's time.  tests/mutations.sh NAME runs it.
 EXTRA='deps-without-multilib|.ci/deps.sh|s/ gcc-multilib / /|@cleanroom:tools|cleanroom: the test programs
 no-self-check|perftop.c|s/^\tif (switches >= 16 \&\& gaps \* 2 > switches) {/\tif (!switches \&\& gaps) {/|wrong_prev_refused|wrong_prev_refused

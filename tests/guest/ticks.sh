@@ -9,29 +9,42 @@ own() {
 	tr ' ' '\n' < "$1" | awk -F= -v k="$2" '$1 == k { s += $2 } END { print s + 0 }'
 }
 
+# tolerance STALLED_NS TOTAL_NS: the points two shares may differ by, into
+# TOL: 5, plus the share of the time in which its vCPU did not run (the
+# host stopped the VM, or single-threaded TCG ran another vCPU: the
+# program saw its CPU-time clock step by over 4 ms).  A stall
+# next to the change from one function to the next moves up to its length
+# between them; perftop, like every clock in the guest, cannot see it.  At
+# most 10 points: with tick_split=0 whole functions are 17 to 70 points off.
+tolerance() {
+	TOL=$(awk -v s="$1" -v t="$2" 'BEGIN { l = 5 + 100 * s / t; printf "%.1f", l < 10 ? l : 10 }')
+	echo "its vCPU stalled for $(($1 / 1000000)) ms of it: $TOL points allowed"
+}
+
 # share NAME PERFTOP_NS OWN_NS TOTAL_NS: NAME's share of TOTAL by perftop
 # and by the program's own clock, printed and kept in /tmp/shares; fails
-# (status 1) when they are more than 5 points apart.
+# (status 1) when they are more than TOL points apart.
 share() {
 	_r=$(awk -v p="$2" -v o="$3" -v t="$4" 'BEGIN { printf "%.1f %.1f", 100 * p / t, 100 * o / t }')
 	echo "$1: perftop ${_r% *} %, its own clock ${_r#* } %"
 	echo "$1=${_r% *}/${_r#* }" >> /tmp/shares
-	awk -v r="$_r" 'BEGIN { split(r, a, " "); d = a[1] - a[2]; exit !(d >= -5 && d <= 5) }' ||
+	awk -v r="$_r" -v l="$TOL" 'BEGIN { split(r, a, " "); d = a[1] - a[2]; exit !(d >= -l && d <= l) }' ||
 		{ BAD="$BAD $1(${_r% *}% against ${_r#* }%)"; return 1; }
 }
 
 # shares OUT DUMP FUNC...: each FUNC's share of the program's CPU time
 # (total= in OUT), by perftop (its entries with a frame in FUNC) and by the
-# program's own clock; each pair within 5 points.
+# program's own clock; each pair within TOL points (tolerance).
 shares() {
 	_out=$1 _dump=$2
 	shift 2
 	_tot=$(own "$_out" total) BAD=""
 	[ "$_tot" -gt 0 ] || die "the program reported no CPU time"
+	tolerance "$(own "$_out" stalled)" "$_tot"
 	for _f; do
 		share "$_f" "$(sum_col "$_dump" "$_f" 5)" "$(own "$_out" "$_f")" "$_tot"
 	done
-	[ -z "$BAD" ] || die "more than 5 points off:$BAD"
+	[ -z "$BAD" ] || die "more than $TOL points off:$BAD"
 }
 
 # splits DUMP: the slices begun at a tick, over all ranks.
@@ -53,7 +66,7 @@ t_tick_phases_alone() {
 	s=$(splits /tmp/d)
 	echo "slices begun at a tick: $s"
 	[ "$s" -gt 0 ] || die "no slice began at a tick"
-	echo "RESULT tick_phases_alone smp=$NCPU $(tr '\n' ' ' < /tmp/shares)" >&3
+	echo "RESULT tick_phases_alone smp=$NCPU $(tr '\n' ' ' < /tmp/shares)tol=$TOL" >&3
 }
 
 # The same, two copies sharing one CPU (preempted at ticks).
@@ -68,7 +81,7 @@ t_tick_phases_shared() {
 	cat /tmp/out
 	dump_all /tmp/d
 	shares /tmp/out /tmp/d wl_phase1 wl_phase2 wl_phase3
-	echo "RESULT tick_phases_shared smp=$NCPU $(tr '\n' ' ' < /tmp/shares)" >&3
+	echo "RESULT tick_phases_shared smp=$NCPU $(tr '\n' ' ' < /tmp/shares)tol=$TOL" >&3
 }
 
 # A thread that naps 0.2 ms and then computes 10 ms, 150 times: its compute
@@ -85,7 +98,7 @@ t_tick_nap_compute() {
 	cat /tmp/out
 	dump_all /tmp/d
 	shares /tmp/out /tmp/d wl_compute wl_nap
-	echo "RESULT tick_nap_compute smp=$NCPU $(tr '\n' ' ' < /tmp/shares)" >&3
+	echo "RESULT tick_nap_compute smp=$NCPU $(tr '\n' ' ' < /tmp/shares)tol=$TOL" >&3
 }
 
 # A kernel thread (tests/kthread/ptbusy.c) that naps, then spins about 5 ms
@@ -111,6 +124,7 @@ t_tick_kthread() {
 	run=$(cut -d' ' -f1 /proc/$pid/schedstat)
 	own_a=$(cat $p/a_ns) own_b=$(cat $p/b_ns)
 	dump_all /tmp/d
+	stall=$(cat $p/stall_ns)
 	rmmod ptbusy || die "rmmod ptbusy failed"
 	k=$(ptcheck kshare ptbusy ptbusy_a,ptbusy_b < /tmp/d)
 	echo "perftop: $k; the kernel: the thread ran $run ns; its own clock: a=$own_a b=$own_b"
@@ -124,10 +138,11 @@ t_tick_kthread() {
 		END { fin(); print n + 0 }' /tmp/d)
 	[ "$cut" = 0 ] || die "$cut complete stacks of ptbusy begun at a tick stop short of kthread()"
 	BAD=""
+	tolerance "$stall" "$run"
 	share ptbusy_a "$(echo "$k" | sed -n 's/.* ptbusy_a=\([0-9]*\).*/\1/p')" "$own_a" "$run"
 	share ptbusy_b "$(echo "$k" | sed -n 's/.* ptbusy_b=\([0-9]*\).*/\1/p')" "$own_b" "$run"
-	echo "RESULT tick_kthread smp=$NCPU $(tr '\n' ' ' < /tmp/shares)" >&3
-	[ -z "$BAD" ] || die "more than 5 points off:$BAD"
+	echo "RESULT tick_kthread smp=$NCPU $(tr '\n' ' ' < /tmp/shares)tol=$TOL" >&3
+	[ -z "$BAD" ] || die "more than $TOL points off:$BAD"
 }
 
 # tick_split=0, the seed's mode: each slice goes to the stack its task was

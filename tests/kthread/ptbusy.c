@@ -38,6 +38,10 @@ MODULE_PARM_DESC(a_ns, "time spent spinning in ptbusy_a");
 module_param(b_ns, ulong, 0444);
 MODULE_PARM_DESC(b_ns, "time spent spinning in ptbusy_b");
 
+static unsigned long stall_ns;
+module_param(stall_ns, ulong, 0444);
+MODULE_PARM_DESC(stall_ns, "time in steps of over 4 ms of the clock inside a spin: the vCPU did not run, or the thread was preempted");
+
 static unsigned int nap_us = 200;
 module_param(nap_us, uint, 0444);
 MODULE_PARM_DESC(nap_us, "the nap before each round");
@@ -59,11 +63,15 @@ static struct task_struct *thread;
  */
 static noinline u64 ptbusy_spin(u64 ns)
 {
-	u64 t0 = ktime_get_ns(), t;
+	u64 t0 = ktime_get_ns(), t, p = 0;
 
 	do {
 		cpu_relax();
 		t = ktime_get_ns() - t0;
+		/* A read comes every few us: a step over 4 ms is a stall. */
+		if (t - p > 4 * NSEC_PER_MSEC)
+			WRITE_ONCE(stall_ns, stall_ns + t - p);
+		p = t;
 	} while (t < ns);
 	return t;
 }
