@@ -40,6 +40,9 @@
 #include <linux/mutex.h>
 #include <linux/slab.h>
 #include <linux/mm.h>
+#include <linux/pagemap.h>
+#include <linux/highmem.h>
+#include <linux/hashtable.h>
 #include <linux/mmap_lock.h>
 #include <linux/elf.h>
 #include <linux/fs.h>
@@ -203,6 +206,12 @@ struct perftop_cpu {
 	u64 clock_ns, clock_tsc;
 	unsigned int clock_left;	/* switches until the next reading */
 	struct irq_work kick;		/* asks for a drain */
+	/* Address spaces seen lately, compared only (perftop_new_mm()). */
+	struct {
+		struct mm_struct *mm;
+		int maps;
+	} mm_seen[PERFTOP_MM_SEEN];
+	unsigned int mm_next;
 	u64 sink;			/* PERFTOP_BENCH_CAPTURE's result */
 #if PERFTOP_FAULTS
 	unsigned int fault_gen;
@@ -236,6 +245,9 @@ static struct hlist_head object_buckets[256];
 static unsigned int read_gen;
 static void *elf_buf;			/* ELF headers and notes being read */
 static char *path_buf;
+static DEFINE_HASHTABLE(memo_buckets, 8);	/* perftop_memo, by mm */
+static struct perftop_memo_map *memo_scratch;	/* a memo being taken */
+static unsigned int nr_memos;
 
 struct perftop_totals {
 	u64 switches, busy, idle, idle_count;

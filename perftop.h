@@ -69,9 +69,11 @@ enum perftop_walk {
 /*
  * A stack as the probe captures it: raw addresses.  User addresses mean
  * something only in their address space, so that is part of the key; a
- * per-CPU slot holding a user stack holds a reference on it (mm_users)
- * until the drain has resolved the frames.  Hashed and compared up to
- * frames[nr]; everything before is set explicitly, padding included.
+ * per-CPU slot holding a user stack holds a reference on its mm_struct
+ * (mm_count: mmgrab), never on the address space itself (mm_users), until
+ * the drain: a process's memory, files and executable are released at its
+ * exit as without perftop.  Hashed and compared up to frames[nr];
+ * everything before is set explicitly, padding included.
  */
 struct perftop_raw {
 	u8 kind;
@@ -127,13 +129,50 @@ struct perftop_ptab {
 #define PERFTOP_FRAME_OBJ_SHIFT	48
 #define PERFTOP_FRAME_FILEOFF	BIT_ULL(47)	/* offset in the file, not ELF */
 #define PERFTOP_FRAME_VALUE	(BIT_ULL(47) - 1)
+/*
+ * Anonymous executable memory (JIT code): the address itself, which with
+ * 5-level paging (LA57) has up to 56 bits.  The top byte 0xff is no object
+ * id: those stay below PERFTOP_OBJ_FIRST + PERFTOP_MAX_OBJECTS.
+ */
+#define PERFTOP_FRAME_ANON	(0xffULL << 56)
+#define PERFTOP_FRAME_ANON_VALUE	(BIT_ULL(56) - 1)
 
 enum perftop_special_object {
 	PERFTOP_OBJ_NOMAP,	/* no mapping at that address */
 	PERFTOP_OBJ_VDSO,
-	PERFTOP_OBJ_ANON,	/* anonymous executable memory: JIT code */
+	PERFTOP_OBJ_ANON,	/* anonymous executable memory (the frame: PERFTOP_FRAME_ANON) */
 	PERFTOP_OBJ_FULL,	/* the object table is full */
+	PERFTOP_OBJ_EXITED,	/* the process exited before a drain named it */
+	PERFTOP_OBJ_BUSY,	/* its address space was locked at the drain */
 	PERFTOP_OBJ_FIRST = 8,	/* files from here */
+};
+
+/*
+ * A process's executable mappings, as the drain last saw them while it
+ * lived: user frames are named from them, and so are the frames of its last
+ * moments, charged after the last drain before its exit, once its address
+ * space is gone (the slots keep only the mm_struct).  Taken again when its
+ * number of mappings changed; freed a few drains after its last use; at
+ * most PERFTOP_MAX_MEMOS of them, PERFTOP_MEMO_MAPS mappings each.
+ */
+#define PERFTOP_MEMO_MAPS	256
+#define PERFTOP_MM_SEEN		16
+#define PERFTOP_MAX_MEMOS	4096
+#define PERFTOP_MEMO_DRAINS	3
+
+struct perftop_memo_map {
+	unsigned long start, end;
+	u64 id;				/* object id, or PERFTOP_OBJ_VDSO or _ANON */
+	u64 off;			/* the offset of start in it */
+};
+
+struct perftop_memo {
+	struct hlist_node hnode;
+	struct mm_struct *mm;		/* a reference on the mm_struct only */
+	u64 used;			/* the drain that last used it */
+	int map_count;			/* mm->map_count when taken; -1: never */
+	unsigned int nr;
+	struct perftop_memo_map *maps;	/* by start */
 };
 
 /* A stack once resolved: what /proc/perftop ranks. */
@@ -172,6 +211,7 @@ struct perftop_object {
 	u32 generation;
 	s64 ctime;			/* a file changed in place is a new one */
 	bool elf;
+	bool uncached;			/* its headers were not in the page cache */
 	u8 nr_loads;
 	u8 build_id_len;
 	u8 build_id[PERFTOP_BUILD_ID_MAX];

@@ -364,9 +364,27 @@ static __always_inline u32 perftop_capture(struct perftop_raw *r, struct pt_regs
  * The slot of KEY in table T, created if need be: at most PERFTOP_PROBES
  * slots are looked at (the index is a keyed hash, so no user can make its
  * stacks collide on purpose); NULL when they are all taken by others.  A new
- * user slot holds a reference on the address space until the drain.  When
- * the table is half full, a drain is asked for.
+ * user slot holds a reference on the mm_struct (not on the address space)
+ * until the drain.  A drain is asked for when the table is half full, and
+ * when a user slot has an address space, or a number of mappings, this CPU
+ * has not seen lately: the drain takes the process's mappings while it
+ * lives (a short one may be gone by the next periodic drain).
  */
+/* MM, with its number of mappings now, is not among the last few seen here. */
+static __always_inline bool perftop_new_mm(struct perftop_cpu *pc, struct mm_struct *mm)
+{
+	int maps = READ_ONCE(mm->map_count);
+	unsigned int i;
+
+	for (i = 0; i < PERFTOP_MM_SEEN; i++)
+		if (pc->mm_seen[i].mm == mm && pc->mm_seen[i].maps == maps)
+			return false;
+	i = pc->mm_next++ % PERFTOP_MM_SEEN;
+	pc->mm_seen[i].mm = mm;
+	pc->mm_seen[i].maps = maps;
+	return true;
+}
+
 static __always_inline struct perftop_slot *
 perftop_slot(struct perftop_cpu *pc, struct perftop_ptab *t,
 	     const struct perftop_raw *key, u32 hash)
@@ -390,10 +408,11 @@ fill:
 	s->proc = 0;
 	s->key = *key;
 	if (key->mm)
-		mmget(key->mm);
+		mmgrab(key->mm);
 	/* The drain peeks at it from another CPU (perftop_cpu_busy). */
 	WRITE_ONCE(t->used, t->used + 1);
-	if (t->used * 2 > cpu_mask && !t->kicked) {
+	if ((t->used * 2 > cpu_mask || (key->mm && perftop_new_mm(pc, key->mm))) &&
+	    !t->kicked) {
 		t->kicked = true;
 		irq_work_queue(&pc->kick);
 	}

@@ -33,6 +33,10 @@ static void perftop_show_user_frame(struct seq_file *m, u64 f)
 	u64 id = f >> PERFTOP_FRAME_OBJ_SHIFT, v = f & PERFTOP_FRAME_VALUE;
 	struct perftop_object *o;
 
+	if ((f & PERFTOP_FRAME_ANON) == PERFTOP_FRAME_ANON) {
+		seq_printf(m, "[anon]+0x%llx", f & PERFTOP_FRAME_ANON_VALUE);
+		return;
+	}
 	switch (id) {
 	case PERFTOP_OBJ_NOMAP:
 		seq_printf(m, "0x%llx (unresolved: no executable mapping)", v);
@@ -43,13 +47,18 @@ static void perftop_show_user_frame(struct seq_file *m, u64 f)
 	case PERFTOP_OBJ_VDSO:
 		seq_printf(m, "[vdso]+0x%llx", v);
 		return;
-	case PERFTOP_OBJ_ANON:
-		seq_printf(m, "[anon]+0x%llx", v);
+	case PERFTOP_OBJ_EXITED:
+		seq_printf(m, "0x%llx (unresolved: the process exited before it was named)", v);
+		return;
+	case PERFTOP_OBJ_BUSY:
+		seq_printf(m, "0x%llx (unresolved: its address space was locked)", v);
 		return;
 	}
 	o = perftop_object_of(f);
-	if (WARN_ON_ONCE(!o))
+	if (!o) {
+		seq_printf(m, "0x%llx (unresolved: no such object)", v);
 		return;
+	}
 	o->seen = read_gen;
 	seq_escape(m, o->path, " \t\n\\");
 	seq_printf(m, "+0x%llx%s", v, f & PERFTOP_FRAME_FILEOFF ? " (file offset)" : "");
@@ -188,7 +197,8 @@ static int perftop_show(struct seq_file *m, void *v)
 	struct rb_node *node;
 	unsigned int r = 0;
 
-	mutex_lock(&perftop_mutex);
+	if (mutex_lock_killable(&perftop_mutex))
+		return -EINTR;
 	perftop_drain(true, true);
 	read_gen++;
 	ie.ticks = totals.idle;
@@ -248,6 +258,7 @@ static ssize_t perftop_write(struct file *file, const char __user *ubuf,
 			     size_t len, loff_t *ppos)
 {
 	char buf[sizeof("reset\n")];
+	int ret;
 
 	if (len < 5 || len > 6)
 		return -EINVAL;
@@ -255,8 +266,8 @@ static ssize_t perftop_write(struct file *file, const char __user *ubuf,
 		return -EFAULT;
 	if (memcmp(buf, "reset", 5) || (len == 6 && buf[5] != '\n'))
 		return -EINVAL;
-	perftop_reset();
-	return len;
+	ret = perftop_reset();
+	return ret ? ret : len;
 }
 
 static const struct proc_ops perftop_proc_ops = {

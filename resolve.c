@@ -14,49 +14,85 @@
 
 #define PERFTOP_NT_GNU_BUILD_ID	3
 
-static ssize_t perftop_read_at(struct file *file, void *buf, size_t len, loff_t pos)
+/*
+ * LEN bytes at POS of FILE, from the page cache only: no read is ever
+ * started, so that a file that never answers (a FUSE server that does not
+ * reply, a dead NFS or virtiofs mount) cannot hold the drain, and with it
+ * perftop_mutex, readers and rmmod.  A page that is not cached and up to
+ * date fails the read (-EAGAIN): the object is then named by its path and
+ * file offsets only.  As lib/buildid.c does.  An executable's headers are
+ * read by the exec or the dynamic loader, so they are in the cache.
+ */
+static int perftop_read_at(struct file *file, void *buf, size_t len, loff_t pos)
 {
-	ssize_t n = kernel_read(file, buf, len, &pos);
+	struct address_space *mapping = file->f_mapping;
+	size_t off, n;
+	struct page *page;
+	void *p;
 
-	return n == len ? 0 : -EIO;
+	if (pos < 0 || pos + len > i_size_read(file_inode(file)))
+		return -EIO;
+	while (len) {
+		off = offset_in_page(pos);
+		n = min_t(size_t, len, PAGE_SIZE - off);
+		page = find_get_page(mapping, pos >> PAGE_SHIFT);
+		if (!page)
+			return -EAGAIN;
+		if (!PageUptodate(page)) {
+			put_page(page);
+			return -EAGAIN;
+		}
+		p = kmap_local_page(page);
+		memcpy(buf, p + off, n);
+		kunmap_local(p);
+		put_page(page);
+		buf += n;
+		pos += n;
+		len -= n;
+	}
+	return 0;
 }
 
 /* The GNU build-id from the notes in [off, off + size) of FILE. */
-static void perftop_read_build_id(struct perftop_object *o, struct file *file,
-				  u64 off, u64 size)
+static int perftop_read_build_id(struct perftop_object *o, struct file *file,
+				 u64 off, u64 size)
 {
 	size_t pos = 0, namesz, descsz, step;
 	struct elf64_note *nh;
 	char *p = elf_buf;
+	int ret;
 
 	size = min_t(u64, size, PAGE_SIZE);
-	if (perftop_read_at(file, p, size, off))
-		return;
+	ret = perftop_read_at(file, p, size, off);
+	if (ret)
+		return ret;
 	while (pos + sizeof(*nh) <= size) {
 		nh = (struct elf64_note *)(p + pos);
 		namesz = ALIGN(nh->n_namesz, 4);
 		descsz = ALIGN(nh->n_descsz, 4);
 		step = sizeof(*nh) + namesz + descsz;
 		if (namesz > size || descsz > size || pos + step > size)
-			return;
+			return 0;
 		if (nh->n_type == PERFTOP_NT_GNU_BUILD_ID && nh->n_namesz == 4 &&
 		    !memcmp(nh + 1, "GNU", 4) && nh->n_descsz &&
 		    nh->n_descsz <= PERFTOP_BUILD_ID_MAX) {
 			memcpy(o->build_id, p + pos + sizeof(*nh) + namesz, nh->n_descsz);
 			o->build_id_len = nh->n_descsz;
-			return;
+			return 0;
 		}
 		pos += step;
 	}
+	return 0;
 }
 
 /*
  * An ELF file's PT_LOAD segments (to turn a file offset into the virtual
  * address nm and addr2line use) and its build-id.  Both ELF classes: a
  * 32-bit task's objects are ELF32.  Anything else is not ELF, and its frames
- * are file offsets.
+ * are file offsets.  A page not in the page cache leaves the object marked
+ * "uncached", to be read again when next met.
  */
-static void perftop_read_elf(struct perftop_object *o, struct file *file)
+static int __perftop_read_elf(struct perftop_object *o, struct file *file)
 {
 	union {
 		struct elf32_hdr e32;
@@ -67,29 +103,34 @@ static void perftop_read_elf(struct perftop_object *o, struct file *file)
 	u64 phoff;
 	bool is64;
 	u16 type;
+	int ret;
 
-	if (perftop_read_at(file, &eh, sizeof(eh), 0) ||
-	    memcmp(eh.e64.e_ident, ELFMAG, SELFMAG))
-		return;
+	ret = perftop_read_at(file, &eh, sizeof(eh), 0);
+	if (ret)
+		return ret;
+	if (memcmp(eh.e64.e_ident, ELFMAG, SELFMAG))
+		return 0;
 	is64 = eh.e64.e_ident[EI_CLASS] == ELFCLASS64;
 	if (!is64 && eh.e64.e_ident[EI_CLASS] != ELFCLASS32)
-		return;
+		return 0;
 	type = is64 ? eh.e64.e_type : eh.e32.e_type;
 	phoff = is64 ? eh.e64.e_phoff : eh.e32.e_phoff;
 	phnum = is64 ? eh.e64.e_phnum : eh.e32.e_phnum;
 	phentsize = is64 ? eh.e64.e_phentsize : eh.e32.e_phentsize;
 	if ((type != ET_EXEC && type != ET_DYN) || phnum > PERFTOP_MAX_PHDRS ||
 	    phentsize != (is64 ? sizeof(struct elf64_phdr) : sizeof(struct elf32_phdr)))
-		return;
+		return 0;
 	for (i = 0; i < phnum; i++) {
 		if (is64) {
-			if (perftop_read_at(file, &ph, sizeof(ph), phoff + i * phentsize))
-				return;
+			ret = perftop_read_at(file, &ph, sizeof(ph), phoff + i * phentsize);
+			if (ret)
+				return ret;
 		} else {
 			struct elf32_phdr p32;
 
-			if (perftop_read_at(file, &p32, sizeof(p32), phoff + i * phentsize))
-				return;
+			ret = perftop_read_at(file, &p32, sizeof(p32), phoff + i * phentsize);
+			if (ret)
+				return ret;
 			ph.p_type = p32.p_type;
 			ph.p_offset = p32.p_offset;
 			ph.p_vaddr = p32.p_vaddr;
@@ -101,9 +142,19 @@ static void perftop_read_elf(struct perftop_object *o, struct file *file)
 			o->loads[o->nr_loads].vaddr = ph.p_vaddr;
 			o->nr_loads++;
 		} else if (ph.p_type == PT_NOTE && !o->build_id_len) {
-			perftop_read_build_id(o, file, ph.p_offset, ph.p_filesz);
+			ret = perftop_read_build_id(o, file, ph.p_offset, ph.p_filesz);
+			if (ret == -EAGAIN)
+				return ret;
 		}
 	}
+	return 0;
+}
+
+static void perftop_read_elf(struct perftop_object *o, struct file *file)
+{
+	o->nr_loads = 0;
+	o->build_id_len = 0;
+	o->uncached = __perftop_read_elf(o, file) == -EAGAIN;
 	o->elf = o->nr_loads > 0;
 }
 
@@ -125,8 +176,11 @@ static u64 perftop_object(struct file *file)
 	head = &object_buckets[perftop_object_bucket(dev, inode->i_ino)];
 	hlist_for_each_entry(o, head, hnode)
 		if (o->dev == dev && o->ino == inode->i_ino &&
-		    o->generation == inode->i_generation && o->ctime == ctime)
+		    o->generation == inode->i_generation && o->ctime == ctime) {
+			if (o->uncached)
+				perftop_read_elf(o, file);
 			goto found;
+		}
 	if (nr_objects == max_objects)
 		return PERFTOP_OBJ_FULL;
 	path = d_path(&file->f_path, path_buf, PATH_MAX);
@@ -152,18 +206,23 @@ static struct perftop_object *perftop_object_of(u64 frame)
 {
 	u64 id = frame >> PERFTOP_FRAME_OBJ_SHIFT;
 
-	return id >= PERFTOP_OBJ_FIRST ? objects[id - PERFTOP_OBJ_FIRST] : NULL;
+	if ((frame & PERFTOP_FRAME_ANON) == PERFTOP_FRAME_ANON ||
+	    id < PERFTOP_OBJ_FIRST || id - PERFTOP_OBJ_FIRST >= nr_objects)
+		return NULL;
+	return objects[id - PERFTOP_OBJ_FIRST];
 }
 
-/* FILE's object and the address nm would give for file offset OFF in it. */
-static u64 perftop_file_frame(struct file *file, u64 off)
+/* The frame at offset OFF of object ID (an object id, or VDSO or ANON). */
+static u64 perftop_frame(u64 id, u64 off)
 {
-	u64 id = perftop_object(file), frame = id << PERFTOP_FRAME_OBJ_SHIFT;
+	u64 frame = id << PERFTOP_FRAME_OBJ_SHIFT;
 	struct perftop_object *o;
 	unsigned int i;
 
+	if (id == PERFTOP_OBJ_ANON)
+		return PERFTOP_FRAME_ANON | (off & PERFTOP_FRAME_ANON_VALUE);
 	if (id < PERFTOP_OBJ_FIRST)
-		return frame;
+		return frame | (off & PERFTOP_FRAME_VALUE);
 	o = objects[id - PERFTOP_OBJ_FIRST];
 	for (i = 0; i < o->nr_loads; i++) {
 		if (off < o->loads[i].offset || off - o->loads[i].offset >= o->loads[i].filesz)
@@ -174,70 +233,180 @@ static u64 perftop_file_frame(struct file *file, u64 off)
 	return frame | PERFTOP_FRAME_FILEOFF | (off & PERFTOP_FRAME_VALUE);
 }
 
-/*
- * Where one user frame lies, read under the mmap lock: a file (referenced)
- * and the offset in it, or a frame that needs no file.  Returns false when
- * ADDR is no return address: not in an executable mapping.
- */
-static bool perftop_user_frame_where(struct mm_struct *mm, unsigned long addr,
-				     u64 *frame, struct file **file)
-{
-	struct vm_area_struct *vma = vma_lookup(mm, addr);
+/* ---- memos: the mappings of processes, for frames after their exit ------ */
 
-	*file = NULL;
-	if (!vma || !(vma->vm_flags & VM_EXEC))
-		return false;
-	if (vma->vm_file) {
-		*file = get_file(vma->vm_file);
-		*frame = ((u64)vma->vm_pgoff << PAGE_SHIFT) + addr - vma->vm_start;
-	} else if (vma->vm_start == (unsigned long)mm->context.vdso) {
-		*frame = (u64)PERFTOP_OBJ_VDSO << PERFTOP_FRAME_OBJ_SHIFT |
-			 (addr - vma->vm_start);
-	} else {
-		*frame = (u64)PERFTOP_OBJ_ANON << PERFTOP_FRAME_OBJ_SHIFT | addr;
+static struct perftop_memo *perftop_memo_find(struct mm_struct *mm)
+{
+	struct perftop_memo *m;
+
+	hash_for_each_possible(memo_buckets, m, hnode, (unsigned long)mm)
+		if (m->mm == mm)
+			return m;
+	return NULL;
+}
+
+static void perftop_memo_free(struct perftop_memo *m)
+{
+	hash_del(&m->hnode);
+	mmdrop(m->mm);
+	kfree(m->maps);
+	kfree(m);
+	nr_memos--;
+}
+
+/* Free the memos no drain has used lately (ALL: every one). */
+static void perftop_memo_expire(bool all)
+{
+	struct perftop_memo *m;
+	struct hlist_node *tmp;
+	unsigned int b;
+
+	hash_for_each_safe(memo_buckets, b, tmp, m, hnode)
+		if (all || totals.drains - m->used >= PERFTOP_MEMO_DRAINS)
+			perftop_memo_free(m);
+}
+
+/*
+ * Take MM's executable mappings into M, under its mmap lock (read).  New
+ * files become objects here: their headers come from the page cache, with
+ * no I/O.  On failure M keeps what it had.
+ */
+static void perftop_memo_take(struct perftop_memo *m, struct mm_struct *mm)
+{
+	struct perftop_memo_map *maps, *p;
+	struct vm_area_struct *vma;
+	struct vma_iterator vmi;
+	unsigned int nr = 0;
+
+	vma_iter_init(&vmi, mm, 0);
+	for_each_vma(vmi, vma) {
+		if (!(vma->vm_flags & VM_EXEC))
+			continue;
+		if (nr == PERFTOP_MEMO_MAPS)
+			break;
+		p = &memo_scratch[nr++];
+		p->start = vma->vm_start;
+		p->end = vma->vm_end;
+		if (vma->vm_file) {
+			p->id = perftop_object(vma->vm_file);
+			p->off = (u64)vma->vm_pgoff << PAGE_SHIFT;
+		} else if (vma->vm_start == (unsigned long)mm->context.vdso) {
+			p->id = PERFTOP_OBJ_VDSO;
+			p->off = 0;
+		} else {
+			p->id = PERFTOP_OBJ_ANON;
+			p->off = vma->vm_start;
+		}
 	}
-	return true;
+	maps = nr ? kmemdup(memo_scratch, nr * sizeof(*maps), GFP_KERNEL) : NULL;
+	if (nr && !maps)
+		return;
+	kfree(m->maps);
+	m->maps = maps;
+	m->nr = nr;
+	m->map_count = mm->map_count;
+}
+
+/*
+ * MM's memo, made if need be and taken again if its mappings changed: only
+ * while the address space lives and its lock is free at once (a writer
+ * that waits behind a reader stuck in a fault on a file that never answers
+ * must not hold the drain).  What is there otherwise, or NULL.
+ */
+static struct perftop_memo *perftop_memo_get(struct mm_struct *mm)
+{
+	struct perftop_memo *m = perftop_memo_find(mm);
+
+	if (m && m->used == totals.drains)
+		return m;		/* taken in this drain already */
+	if (!mmget_not_zero(mm))
+		goto out;
+	if (!m && nr_memos < PERFTOP_MAX_MEMOS) {
+		m = kzalloc(sizeof(*m), GFP_KERNEL);
+		if (m) {
+			mmgrab(mm);
+			m->mm = mm;
+			m->map_count = -1;
+			hash_add(memo_buckets, &m->hnode, (unsigned long)mm);
+			nr_memos++;
+		}
+	}
+	if (m && READ_ONCE(mm->map_count) != m->map_count && mmap_read_trylock(mm)) {
+		perftop_memo_take(m, mm);
+		mmap_read_unlock(mm);
+	}
+	/* Not mmput(): were it the last, the drain would tear the mm down. */
+	mmput_async(mm);
+out:
+	if (m)
+		m->used = totals.drains;
+	return m;
+}
+
+static const struct perftop_memo_map *perftop_memo_lookup(const struct perftop_memo *m,
+							  unsigned long addr)
+{
+	unsigned int lo = 0, hi = m->nr, mid;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (addr < m->maps[mid].start)
+			hi = mid;
+		else if (addr >= m->maps[mid].end)
+			lo = mid + 1;
+		else
+			return &m->maps[mid];
+	}
+	return NULL;
 }
 
 /*
  * A raw stack as the global table keys it: kernel frames as they are, user
- * frames resolved in their address space, which the slot kept alive.  The
- * walk is cut at the first frame outside an executable mapping: data that
- * code without frame pointers left in the register.  Files are read (for a
- * new object) only once the mmap lock is dropped.
+ * frames named from their process's memo.  The walk is cut at the first
+ * frame outside an executable mapping: data that code without frame
+ * pointers left in the register.  A process that exited before any drain
+ * saw it, or whose address space was locked at the first, has no memo: its
+ * frames stay addresses, marked so.
  */
 static void perftop_resolve(const struct perftop_raw *r, struct perftop_key *k)
 {
-	struct file *files[PERFTOP_MAX_DEPTH];
+	const struct perftop_memo_map *p;
+	struct perftop_memo *m;
+	unsigned long addr;
 	unsigned int i;
+	u64 why;
 
 	memset(k, 0, sizeof(*k));
 	k->kind = r->kind;
 	k->walk = r->walk;
 	k->compat = r->compat;
+	k->nr = r->nr;
 	if (r->kind != PERFTOP_USER) {
-		k->nr = r->nr;
 		for (i = 0; i < r->nr; i++)
 			k->frames[i] = r->frames[i];
 		return;
 	}
-	mmap_read_lock(r->mm);
+	m = perftop_memo_get(r->mm);
+	if (!m || m->map_count < 0) {
+		why = atomic_read(&r->mm->mm_users) ? PERFTOP_OBJ_BUSY : PERFTOP_OBJ_EXITED;
+		for (i = 0; i < r->nr; i++)
+			k->frames[i] = why << PERFTOP_FRAME_OBJ_SHIFT |
+				       (r->frames[i] & PERFTOP_FRAME_VALUE);
+		return;
+	}
 	for (i = 0; i < r->nr; i++) {
-		if (perftop_user_frame_where(r->mm, r->frames[i], &k->frames[i], &files[i]))
+		addr = r->frames[i];
+		p = perftop_memo_lookup(m, addr);
+		if (p) {
+			k->frames[i] = perftop_frame(p->id, p->off + addr - p->start);
 			continue;
+		}
 		if (i) {
 			k->walk = PERFTOP_TRUNCATED;
+			k->nr = i;
 			break;
 		}
 		/* The instruction pointer with no mapping: say so. */
-		k->frames[i] = r->frames[i] & PERFTOP_FRAME_VALUE;
-	}
-	mmap_read_unlock(r->mm);
-	k->nr = i;
-	for (i = 0; i < k->nr; i++) {
-		if (!files[i])
-			continue;
-		k->frames[i] = perftop_file_frame(files[i], k->frames[i]);
-		fput(files[i]);
+		k->frames[i] = addr & PERFTOP_FRAME_VALUE;
 	}
 }

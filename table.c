@@ -169,7 +169,7 @@ static void perftop_fold_table(struct perftop_ptab *t, bool keep)
 		if (keep)
 			perftop_fold_slot(s);
 		if (s->key.mm)
-			mmput(s->key.mm);
+			mmdrop(s->key.mm);
 		s->hash = 0;
 		t->used--;
 	}
@@ -216,13 +216,28 @@ static void perftop_drain(bool all, bool keep)
 		perftop_fold_table(&pc->tab[!READ_ONCE(pc->active)], keep);
 	}
 	totals.drains++;
+	perftop_memo_expire(false);
 	t0 = ktime_get_ns() - t0;
 	totals.drain_ns += t0;
 	totals.drain_max_ns = max(totals.drain_max_ns, t0);
 }
 
+/*
+ * The periodic drain, and those the handler asks for (perftop_kick()): at
+ * most one of these every PERFTOP_MIN_DRAIN_MS, however often it asks.
+ */
 static void perftop_drain_work(struct work_struct *work)
 {
+	static u64 kicked_at;
+	u64 now, next;
+
+	if (work == &perftop_kicked) {
+		now = ktime_get_ns();
+		next = kicked_at + PERFTOP_MIN_DRAIN_MS * NSEC_PER_MSEC;
+		if (kicked_at && now < next)
+			msleep(div_u64(next - now, NSEC_PER_MSEC) + 1);
+		kicked_at = ktime_get_ns();
+	}
 	mutex_lock(&perftop_mutex);
 	perftop_drain(false, true);
 	mutex_unlock(&perftop_mutex);
@@ -231,10 +246,12 @@ static void perftop_drain_work(struct work_struct *work)
 				   msecs_to_jiffies(drain_ms));
 }
 
+/* The memos name frames by object: they go with the objects. */
 static void perftop_free_objects(void)
 {
 	unsigned int i;
 
+	perftop_memo_expire(true);
 	for (i = 0; i < nr_objects; i++)
 		kfree(objects[i]);
 	nr_objects = 0;
@@ -245,9 +262,10 @@ static void perftop_free_objects(void)
  * Clear every counter.  The drain closes every CPU's slice in flight at this
  * instant, so the time a running task uses after the reset is kept.
  */
-static void perftop_reset(void)
+static int perftop_reset(void)
 {
-	mutex_lock(&perftop_mutex);
+	if (mutex_lock_killable(&perftop_mutex))
+		return -EINTR;
 	perftop_drain(true, false);
 	memset(buckets, 0, (hash_mask + 1) * sizeof(*buckets));
 	WRITE_ONCE(pool_used, 0);
@@ -255,6 +273,7 @@ static void perftop_reset(void)
 	perftop_free_objects();
 	memset(&totals, 0, sizeof(totals));
 	mutex_unlock(&perftop_mutex);
+	return 0;
 }
 
 static int perftop_tables_init(void)
@@ -269,7 +288,8 @@ static int perftop_tables_init(void)
 	objects = kvcalloc(max_objects, sizeof(*objects), GFP_KERNEL);
 	elf_buf = kmalloc(PAGE_SIZE, GFP_KERNEL);
 	path_buf = kmalloc(PATH_MAX, GFP_KERNEL);
-	if (!pool || !buckets || !objects || !elf_buf || !path_buf)
+	memo_scratch = kvmalloc_array(PERFTOP_MEMO_MAPS, sizeof(*memo_scratch), GFP_KERNEL);
+	if (!pool || !buckets || !objects || !elf_buf || !path_buf || !memo_scratch)
 		return -ENOMEM;
 	hash_mask = nbuckets - 1;
 	cpu_mask = cpu_entries - 1;
@@ -305,6 +325,8 @@ static void perftop_tables_free(void)
 		}
 	}
 	perftop_free_objects();
+	kvfree(memo_scratch);
+	memo_scratch = NULL;
 	kfree(path_buf);
 	kfree(elf_buf);
 	kvfree(objects);

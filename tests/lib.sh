@@ -60,16 +60,22 @@ cached() {
 	echo "$_dir"
 }
 
-# The vmlinuz of a Debian kernel release, from its -unsigned package.
+# The vmlinuz of a Debian kernel release, from its -unsigned package, and
+# its fuse.ko where FUSE is a module (6.1; 6.12 has it built in), for the
+# guest's file that never answers (hardening.sh).
 fetch_kernel() {
 	(cd "$1" && apt-get download -q "linux-image-$2-unsigned") ||
 		{ say "apt-get download linux-image-$2-unsigned failed"; return 1; }
-	dpkg -x "$1"/linux-image-*.deb "$1/x" && cp "$1/x/boot/vmlinuz-$2" "$1/vmlinuz" &&
-		rm -rf "$1/x" "$1"/*.deb
+	dpkg -x "$1"/linux-image-*.deb "$1/x" && cp "$1/x/boot/vmlinuz-$2" "$1/vmlinuz" || return 1
+	_f=$1/x/lib/modules/$2/kernel/fs/fuse/fuse.ko
+	if [ -e "$_f" ]; then
+		cp "$_f" "$1/fuse.ko" || return 1
+	fi
+	rm -rf "$1/x" "$1"/*.deb
 }
 
 kernel_image() {
-	_d=$(cached "kernels/$1" image fetch_kernel "$1") || die "cannot fetch the kernel $1"
+	_d=$(cached "kernels/$1" image-fuse fetch_kernel "$1") || die "cannot fetch the kernel $1"
 	echo "$_d/vmlinuz"
 }
 
@@ -215,6 +221,10 @@ build_initramfs() {
 	cp "$BUILD"/tools/*.syms "$_root/tests/"
 	cp -r "$BUILD/tools/text" "$_root/tests/"
 	cp "$BUILD/$_k/module"/*.ko "$_root/"
+	if [ "$_k" != debug ]; then
+		_f=$(dirname "$(kernel_image "$_k")")/fuse.ko
+		[ ! -e "$_f" ] || cp "$_f" "$_root/fuse.ko"
+	fi
 	cp "$TESTS"/guest/* "$_root/tests/"
 	cp "$TESTS/bench/guest.sh" "$_root/tests/bench.sh"
 	mv "$_root/tests/init" "$_root/init"
@@ -233,6 +243,7 @@ SPLATS='Oops|BUG:|WARNING:|sleeping function called from invalid context|schedul
 # "FAIL name: why" lines to its second serial port and ends by making QEMU
 # exit with status 33 (isa-debug-exit).  Sets BOOT_RC, BOOT_DIR.
 # BOOT_VMLINUZ and BOOT_INITRD replace the kernel and the initramfs;
+# BOOT_CPU is QEMU's -cpu (its default, qemu64, when unset).
 # BOOT_DISK adds a raw disk image as /dev/vda (and no network); BOOT_MEM
 # (MiB) and BOOT_RUNDIR replace the memory size and the run's folder.
 # tsc=reliable: under TCG every vCPU reads the host's invariant TSC, but the
@@ -261,7 +272,7 @@ boot() {
 	[ -n "${BOOT_DISK:-}" ] && _disk="-drive file=$BOOT_DISK,format=raw,if=virtio,cache=unsafe -nic none"
 	# shellcheck disable=SC2086 # _disk is a list of words
 	timeout --foreground -k 10 "$_timeout" qemu-system-x86_64 -accel "${QEMU_ACCEL:-tcg,thread=single}" -m $_mem -smp "$_smp" \
-		$_disk \
+		${BOOT_CPU:+-cpu "$BOOT_CPU"} $_disk \
 		-display none -monitor none -no-reboot \
 		-device isa-debug-exit,iobase=0xf4,iosize=0x04 \
 		-serial "file:$BOOT_DIR/console.log" -serial "file:$BOOT_DIR/results.txt" \

@@ -10,7 +10,8 @@
 set -u
 . "$(dirname "$0")/lib.sh"
 
-# NAME|FILE|SED EXPRESSION|TESTS TO RUN|TEST THAT MUST FAIL[|VAR=VALUE ... for tests/run]
+# NAME|FILES|SED EXPRESSION|TESTS TO RUN|TEST THAT MUST FAIL[|VAR=VALUE ... for tests/run]
+# (the expression must change each of the FILES)
 MUTATIONS='read-frees-nothing|procfs.c|0,/\t\.proc_release\t= single_release,/s///|memory_returns|memory_returns
 refused-load-leaks|perftop.c|/^err_tables:/{n;s/perftop_tables_free();/;/}|refused_loads_leave_nothing|refused_loads_leave_nothing
 suite-stops-early|tests/guest/suite.sh|s/^suite_guest() { run_plan guest; }/suite_guest() { run load_unload; exit 0; }/|load_unload,format|suite-completed
@@ -18,10 +19,14 @@ slice-charged-twice|probe.c|s/^\t\ts->ticks += delta;/\t\ts->ticks += 2 * delta;
 gap-not-counted|probe.c|s/^\t\t\tt->gap_ticks += stamp > pc->start ? stamp - pc->start : 0;/\t\t\t;/|gap_kprobes_disabled|gap_kprobes_disabled
 kernel-address-in-decimal|procfs.c|s/\tseq_printf(m, "# drains=/\tseq_printf(m, "# at=%lu\\n", (unsigned long)\&perftop_kp);\n&/|no_kernel_addresses|no_kernel_addresses
 tick-split-off|perftop.c|s/^static bool tick_split __ro_after_init = true;/static bool tick_split __ro_after_init;/|tick_phases_alone,tick_nap_compute,tick_kthread|tick_phases_alone|SMP_ACCURACY=1
-tick-half-to-one-side|probe.c|s/^\t\thalf = pc->head ? 0 : min(now - pc->start, tick_period) \/ 2;/\t\thalf = 0;/|tick_kthread|tick_kthread|SMP_ACCURACY=1'
+tick-half-to-one-side|probe.c|s/^\t\thalf = pc->head ? 0 : min(now - pc->start, tick_period) \/ 2;/\t\thalf = 0;/|tick_kthread|tick_kthread|SMP_ACCURACY=1
+slot-pins-address-space|probe.c table.c|s/mmgrab(key->mm);/mmget(key->mm);/;s/mmdrop(s->key.mm);/mmput(s->key.mm);/|exe_released_at_exit,memory_freed_at_exit|exe_released_at_exit
+new-mm-not-drained|probe.c|s/^\tpc->mm_seen\[i\].maps = maps;$/&\n\treturn false;/|pie_processes|pie_processes
+drain-reads-files|resolve.c|s/^\twhile (len) {$/\tif (kernel_read(file, buf, len, \&pos) == len)\n\t\treturn 0;\n&/|slow_file_no_hang|slow_file_no_hang'
 # Not in "list" (make check): CI's time.  tests/mutations.sh NAME runs it.
 EXTRA='deps-without-multilib|.ci/deps.sh|s/ gcc-multilib / /|@cleanroom:tools|cleanroom: the test programs
 no-self-check|perftop.c|s/^\tif (switches >= 16 \&\& gaps \* 2 > switches) {/\tif (!switches \&\& gaps) {/|wrong_prev_refused|wrong_prev_refused
+anon-frame-unmasked|resolve.c|s/^\t\treturn PERFTOP_FRAME_ANON . (off \& PERFTOP_FRAME_ANON_VALUE);/\t\treturn ((u64)PERFTOP_OBJ_ANON << PERFTOP_FRAME_OBJ_SHIFT) + off;/|la57_high_frames|la57_high_frames|SMP_ACCURACY=1
 tick-walk-ends-short|probe.c|s/^\t     (state.sp != (unsigned long)task_pt_regs(current) \&\&$/\t     (0 \&\&/|tick_kthread|tick_kthread|SMP_ACCURACY=1'
 
 field() { printf '%s\n%s\n' "$MUTATIONS" "$EXTRA" | awk -F'|' -v n="$1" -v f="$2" '$1 == n { print $f }'; }
@@ -39,12 +44,15 @@ dir=$BUILD/mutants/$name
 rm -rf "$dir" && mkdir -p "$dir/tree"
 (cd "$TOP" && git ls-files -z | xargs -0 tar -cf - | tar -C "$dir/tree" -xf -) ||
 	{ echo "FAIL $tag: cannot copy the tree"; exit 0; }
-sed -i "$expr" "$dir/tree/$file"
-if cmp -s "$TOP/$file" "$dir/tree/$file"; then
-	echo "FAIL $tag: the mutation no longer applies to $file"
-	exit 0
-fi
-diff -u "$TOP/$file" "$dir/tree/$file" > "$dir/mutation.diff"
+: > "$dir/mutation.diff"
+for f in $file; do
+	sed -i "$expr" "$dir/tree/$f"
+	if cmp -s "$TOP/$f" "$dir/tree/$f"; then
+		echo "FAIL $tag: the mutation no longer applies to $f"
+		exit 0
+	fi
+	diff -u "$TOP/$f" "$dir/tree/$f" >> "$dir/mutation.diff"
+done
 # The kernels and roots are shared; builds and results are the mutant's (and
 # so is the clean room's root: a mutant's .ci/deps.sh is another).
 suite=guest

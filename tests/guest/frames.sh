@@ -101,7 +101,15 @@ t_no_junk_frames() {
 		/bin/true
 		i=$((i + 1))
 	done
-	dump_all /tmp/d
+	dump_all /tmp/d0
+	# A run that exited before any drain saw it is not named, and says so
+	# (perftop(4)); the others are checked.
+	awk '/^rank / { if (b != "" && !x) printf "%s", b; b = ""; x = 0 }
+		/^rank / || /^  #/ { b = b $0 "\n"; if (/\(unresolved: the process exited before it was named\)/) x = 1; next }
+		{ if (b != "" && !x) printf "%s", b; b = ""; x = 0; print }
+		END { if (b != "" && !x) printf "%s", b }' /tmp/d0 > /tmp/d
+	echo "ranks of runs that exited before they were named:" \
+		"$(($(grep -c '^rank ' /tmp/d0) - $(grep -c '^rank ' /tmp/d)))"
 	ptcheck only true $BUSYBOXSYMS < /tmp/d || die "a busybox frame outside its text"
 	grep -A8 'comm=true$' /tmp/d | head -n 12
 	grep 'comm=true$' /tmp/d | grep -q 'stack=truncated' ||

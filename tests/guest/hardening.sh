@@ -281,3 +281,102 @@ t_wrong_prev_refused() {
 	! grep -q '^perftop_faults ' /proc/modules || die "the module is still loaded"
 	insmod $FAULTS_KO || die "the fault build does not load with the right argument"
 }
+
+# A program run right after another copy of it exited can be replaced: the
+# slot that charged its last slices keeps the mm_struct, not the address
+# space, whose executable stays write-denied while it lives (on 6.1, cp
+# fails with "Text file busy").  With mmget() in the switch path, 15 of 20
+# copies failed; each run here is switched out in a nap, so it has a slot.
+t_exe_released_at_exit() {
+	insmod $KO || die "insmod failed"
+	cp /bin/busybox /tmp/prog || die "cannot copy busybox"
+	n=0 i=0
+	while [ $i -lt 20 ]; do
+		/tmp/prog usleep 3000
+		cp /bin/busybox /tmp/prog 2> /tmp/err || { n=$((n + 1)); cat /tmp/err; }
+		i=$((i + 1))
+	done
+	grep -q /tmp/prog /proc/perftop_all || die "perftop never saw /tmp/prog run"
+	[ $n = 0 ] || die "$n of 20 copies over a program that had just exited failed: its executable was still held"
+}
+
+# mem_avail: MemAvailable in KiB.
+mem_avail() { awk '$1 == "MemAvailable:" { print $2 }' /proc/meminfo; }
+
+# A process's memory is free once wait() has returned, however long the next
+# drain is (drain_ms=10000, and no read forces one): a job that touches 60 %
+# of what is available, run twice back to back, neither held by perftop
+# nor killed for the other's memory.
+t_memory_freed_at_exit() {
+	insmod $KO drain_ms=10000 || die "insmod failed"
+	a0=$(mem_avail)
+	mb=$((a0 * 6 / 10 / 1024))
+	ptwork touch $mb || die "the first job ($mb MiB) failed"
+	a1=$(mem_avail)
+	echo "MemAvailable: $a0 KiB before, $a1 KiB after a job of $mb MiB exited"
+	[ $((a0 - a1)) -lt $((mb * 1024 / 4)) ] ||
+		die "$(((a0 - a1) / 1024)) MiB of an exited job's $mb MiB still held after wait()"
+	ptwork touch $mb || die "the second job ($mb MiB) failed right after the first"
+	dmesg | grep -q 'Out of memory' && die "the OOM killer ran"
+	grep -q 'ptwork' /proc/perftop_all || die "perftop never saw the jobs"
+}
+
+# A file whose reads are never answered (a FUSE server that does not reply,
+# as a dead NFS or virtiofs mount would not), mapped executable by a
+# process whose frame chain returns into it: the drain names the frame
+# from the page cache only, never reading the file, so reads, a reset and
+# rmmod all complete, and the frame is the file at that file offset.
+t_slow_file_no_hang() {
+	[ -e /sys/module/fuse ] || insmod /fuse.ko || skip "no FUSE in this kernel"
+	mkdir -p /tmp/fuse
+	ptwork fuseserve /tmp/fuse > /tmp/fuse.log 2>&1 &
+	srv=$!
+	BG="$BG $srv"
+	await 100 50000 "the FUSE server did not mount: $(cat /tmp/fuse.log)" grep -q mounted /tmp/fuse.log
+	insmod $KO || die "insmod failed"
+	ptwork fakeframe /tmp/fuse/f 4660 2 > /tmp/ff.log 2>&1 &
+	ff=$!
+	BG="$BG $ff"
+	sleep 1
+	# The read that names it, in the background: it must end.
+	cat /proc/perftop_all > /tmp/d 2>&1 &
+	rd=$!
+	n=0
+	while kill -0 $rd 2>/dev/null; do
+		n=$((n + 1))
+		if [ $n -gt 300 ]; then
+			kill -9 $srv
+			umount -l /tmp/fuse
+			die "a read of /proc/perftop_all hung on the file that never answers"
+		fi
+		usleep 100000
+	done
+	wait $ff || die "ptwork fakeframe failed: $(cat /tmp/ff.log)"
+	grep -E '^  #1 /tmp/fuse/f\+0x1234 \(file offset\)' /tmp/d ||
+		die "no frame at /tmp/fuse/f+0x1234 (file offset): $(grep -A3 'comm=ptwork' /tmp/d | head -n 8)"
+	grep 'read .* held' /tmp/fuse.log && die "perftop read the file"
+	echo reset > /proc/perftop || die "reset failed"
+	rmmod perftop || die "rmmod failed"
+	kill $srv
+	umount -l /tmp/fuse
+	true
+}
+
+# With 5-level paging (the -smp 1 boots: PT_LA57=1) user addresses reach
+# 2^56.  A frame in anonymous executable memory above 2^47 is that address,
+# [anon]+ADDR, not a corrupted object id (which was a WARN, another file's
+# name, or a read beyond the object table); one below 2^47 as well.
+t_la57_high_frames() {
+	[ "${PT_LA57:-0}" = 1 ] || skip "not an LA57 boot (the -smp 1 boots are)"
+	grep -qw la57 /proc/cpuinfo || die "PT_LA57=1, but the CPU has no la57"
+	insmod $KO || die "insmod failed"
+	for a in 0x10000000000000 0x7e0000000000; do
+		ptwork fakeframe anon@$a 4660 1 > /tmp/ff.log 2>&1 ||
+			die "ptwork fakeframe at $a failed: $(cat /tmp/ff.log)"
+	done
+	dump_all /tmp/d
+	for f in 0x10000000001234 0x7e0000001234; do
+		grep -E "^  #1 \[anon\]\+$f( |\$)" /tmp/d ||
+			die "no frame [anon]+$f: $(grep -E '^  #1 ' /tmp/d | sort | uniq -c | sort -rn | head -n 5)"
+	done
+}

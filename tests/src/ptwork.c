@@ -36,6 +36,19 @@
  *                                        COUNT times: sleep NAP_US in wl_nap,
  *                                        then burn WORK_US of CPU in
  *                                        wl_compute; prints the same
+ *   ptwork touch MB                      write every page of MB MiB of fresh
+ *                                        memory, nap a few times, exit
+ *   ptwork fakeframe FILE OFFSET SECONDS map FILE executable (no read: its
+ *                                        pages are never touched) and sleep
+ *                                        with a frame chain whose return
+ *                                        address is OFFSET in that mapping;
+ *                                        FILE anon@ADDR: anonymous memory
+ *                                        at ADDR
+ *   ptwork fuseserve DIR                 mount at DIR a FUSE file system
+ *                                        with one 64 KiB file "f" whose
+ *                                        reads are never answered; runs
+ *                                        until killed (the kernel then
+ *                                        fails the reads)
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -53,6 +66,10 @@
 #include <sys/syscall.h>
 #include <sys/time.h>
 #include <sys/wait.h>
+#include <sys/mman.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <linux/fuse.h>
 #include <linux/capability.h>
 
 #define NOINLINE __attribute__((noinline))
@@ -249,6 +266,197 @@ static void napcompute(long count, long nap_us, long work_us)
 	}
 	printf("wl_nap=%lld wl_compute=%lld total=%lld stalled=%lld\n", nap, work,
 	       cputime(CLOCK_PROCESS_CPUTIME_ID), wl_stalled);
+}
+
+/* ---- memory, files that never answer ----------------------------------- */
+
+static void touch(long mb)
+{
+	size_t len = (size_t)mb << 20;
+	char *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	struct timespec ts = { 0, 2000000 };
+
+	if (p == MAP_FAILED) {
+		perror("mmap");
+		exit(1);
+	}
+	for (size_t i = 0; i < len; i += 4096)
+		p[i] = 1;
+	for (int i = 0; i < 5; i++)
+		nanosleep(&ts, NULL);
+}
+
+/*
+ * Sleep with rbp pointing at a made-up frame { next = 0, return address =
+ * the mapping of FILE + OFFSET }: a user stack walk from this task's
+ * registers finds a frame in FILE.  128 bytes below rsp are left alone
+ * (the red zone of this -O0 code).
+ */
+NOINLINE void wl_fakeframe(unsigned long ret, double seconds)
+{
+	unsigned long frame[2] = { 0, ret };
+	struct timespec ts = { 0, 20000000 };
+	double end = now() + seconds;
+	long r;
+
+	while (now() < end)
+		asm volatile ("lea -128(%%rsp), %%rsp\n\t"
+			      "push %%rbp\n\t"
+			      "mov %[fp], %%rbp\n\t"
+			      "syscall\n\t"
+			      "pop %%rbp\n\t"
+			      "lea 128(%%rsp), %%rsp"
+			      : "=a" (r)
+			      : [fp] "r" (frame), "a" (SYS_nanosleep), "D" (&ts), "S" (0)
+			      : "rcx", "r11", "memory");
+	(void)r;
+}
+
+static int fakeframe(const char *file, long off, double seconds)
+{
+	char *p;
+	int fd;
+
+	if (!strncmp(file, "anon@", 5)) {
+		/* Anonymous executable memory at exactly that address. */
+		void *at = (void *)strtoul(file + 5, NULL, 0);
+
+		p = mmap(at, 65536, PROT_READ | PROT_EXEC,
+			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+		if (p != MAP_FAILED && p != at) {
+			fprintf(stderr, "mapped at %p, not %p\n", (void *)p, at);
+			return 1;
+		}
+	} else {
+		fd = open(file, O_RDONLY);
+		if (fd < 0) {
+			perror(file);
+			return 1;
+		}
+		p = mmap(NULL, 65536, PROT_READ | PROT_EXEC, MAP_PRIVATE, fd, 0);
+	}
+	if (p == MAP_FAILED) {
+		perror("mmap");
+		return 1;
+	}
+	printf("mapped %s at %p\n", file, (void *)p);
+	wl_fakeframe((unsigned long)p + off, seconds);
+	return 0;
+}
+
+static void fuse_reply(int fd, uint64_t unique, int error, const void *arg, size_t len)
+{
+	struct fuse_out_header h = { sizeof(h) + len, -error, unique };
+	char buf[sizeof(h) + 256];
+
+	memcpy(buf, &h, sizeof(h));
+	memcpy(buf + sizeof(h), arg, len);
+	if (write(fd, buf, sizeof(h) + len) < 0 && errno != ENOENT)
+		perror("write /dev/fuse");
+}
+
+static void fuse_attr_of(uint64_t node, struct fuse_attr *a)
+{
+	memset(a, 0, sizeof(*a));
+	a->ino = node;
+	a->nlink = 1;
+	a->blksize = 4096;
+	if (node == FUSE_ROOT_ID) {
+		a->mode = S_IFDIR | 0755;
+	} else {
+		a->mode = S_IFREG | 0755;
+		a->size = 65536;
+		a->blocks = 128;
+	}
+}
+
+/* A FUSE server, on /dev/fuse itself: no libfuse in the guest. */
+static int fuseserve(const char *dir)
+{
+	static char buf[FUSE_MIN_READ_BUFFER + 65536];
+	char opts[128];
+	long reads = 0;
+	int fd = open("/dev/fuse", O_RDWR);
+
+	if (fd < 0) {
+		perror("/dev/fuse");
+		return 1;
+	}
+	snprintf(opts, sizeof(opts), "fd=%d,rootmode=40000,user_id=0,group_id=0", fd);
+	if (mount("ptfuse", dir, "fuse", MS_NOSUID | MS_NODEV, opts)) {
+		perror("mount");
+		return 1;
+	}
+	printf("mounted\n");
+	for (;;) {
+		struct fuse_in_header *in = (void *)buf;
+		void *arg = in + 1;
+		ssize_t n = read(fd, buf, sizeof(buf));
+
+		if (n < 0) {
+			if (errno == EINTR || errno == ENOENT)
+				continue;
+			return 0;	/* unmounted */
+		}
+		if (n < (ssize_t)sizeof(*in))
+			continue;
+		switch (in->opcode) {
+		case FUSE_INIT: {
+			struct fuse_init_in *ii = arg;
+			struct fuse_init_out o = { .major = FUSE_KERNEL_VERSION,
+				.minor = ii->minor < FUSE_KERNEL_MINOR_VERSION ?
+					 ii->minor : FUSE_KERNEL_MINOR_VERSION,
+				.max_readahead = 65536, .max_write = 4096, .max_background = 4,
+				.congestion_threshold = 3, .time_gran = 1 };
+
+			fuse_reply(fd, in->unique, 0, &o, sizeof(o));
+			break;
+		}
+		case FUSE_LOOKUP: {
+			struct fuse_entry_out o = { .nodeid = 2, .generation = 1 };
+
+			if (in->nodeid != FUSE_ROOT_ID || strcmp(arg, "f")) {
+				fuse_reply(fd, in->unique, ENOENT, NULL, 0);
+				break;
+			}
+			fuse_attr_of(2, &o.attr);
+			fuse_reply(fd, in->unique, 0, &o, sizeof(o));
+			break;
+		}
+		case FUSE_GETATTR: {
+			struct fuse_attr_out o = { 0 };
+
+			fuse_attr_of(in->nodeid, &o.attr);
+			fuse_reply(fd, in->unique, 0, &o, sizeof(o));
+			break;
+		}
+		case FUSE_OPEN:
+		case FUSE_OPENDIR: {
+			struct fuse_open_out o = { .fh = 1 };
+
+			fuse_reply(fd, in->unique, 0, &o, sizeof(o));
+			break;
+		}
+		case FUSE_READ:
+			/* Never answered: the reader waits until we die. */
+			fprintf(stderr, "fuseserve: read %ld held\n", ++reads);
+			break;
+		case FUSE_FORGET:
+		case FUSE_BATCH_FORGET:
+		case FUSE_INTERRUPT:
+			break;
+		case FUSE_FLUSH:
+		case FUSE_RELEASE:
+		case FUSE_RELEASEDIR:
+		case FUSE_ACCESS:
+		case FUSE_DESTROY:
+			fuse_reply(fd, in->unique, 0, NULL, 0);
+			break;
+		default:
+			fuse_reply(fd, in->unique, ENOSYS, NULL, 0);
+			break;
+		}
+	}
 }
 
 /* ---- sleep ------------------------------------------------------------- */
@@ -709,6 +917,12 @@ int main(int argc, char **argv)
 		phases(atof(argv[2]));
 	else if (!strcmp(cmd, "napcompute") && argc > 4)
 		napcompute(a, b, atol(argv[4]));
+	else if (!strcmp(cmd, "touch") && argc > 2)
+		touch(a);
+	else if (!strcmp(cmd, "fakeframe") && argc > 4)
+		return fakeframe(argv[2], b, atof(argv[4]));
+	else if (!strcmp(cmd, "fuseserve") && argc > 2)
+		return fuseserve(argv[2]);
 	else if (!strcmp(cmd, "cpus"))
 		printf("%ld\n", sysconf(_SC_NPROCESSORS_ONLN));
 	else {
