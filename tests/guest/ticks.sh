@@ -12,7 +12,8 @@ own() {
 # tolerance STALLED_NS TOTAL_NS: the points two shares may differ by, into
 # TOL: 5, plus the share of the time in which its vCPU did not run (the
 # host stopped the VM, or single-threaded TCG ran another vCPU: the
-# program saw its CPU-time clock step by over 4 ms).  A stall
+# program saw its clock step by over 4 ms next to a change of function).
+# A stall
 # next to the change from one function to the next moves up to its length
 # between them; perftop, like every clock in the guest, cannot see it.  At
 # most 10 points: with tick_split=0 whole functions are 17 to 70 points off.

@@ -40,7 +40,7 @@ MODULE_PARM_DESC(b_ns, "time spent spinning in ptbusy_b");
 
 static unsigned long stall_ns;
 module_param(stall_ns, ulong, 0444);
-MODULE_PARM_DESC(stall_ns, "time in steps of over 4 ms of the clock inside a spin: the vCPU did not run, or the thread was preempted");
+MODULE_PARM_DESC(stall_ns, "time in steps of over 4 ms of the clock at the start or end of a spin: the vCPU did not run, or the thread was preempted");
 
 static unsigned int nap_us = 200;
 module_param(nap_us, uint, 0444);
@@ -68,8 +68,12 @@ static noinline u64 ptbusy_spin(u64 ns)
 	do {
 		cpu_relax();
 		t = ktime_get_ns() - t0;
-		/* A read comes every few us: a step over 4 ms is a stall. */
-		if (t - p > 4 * NSEC_PER_MSEC)
+		/*
+		 * A read comes every few us: a step over 4 ms (a tick) is a
+		 * stall.  Only those next to the start or the end of the spin
+		 * count: their tick interval holds the change of function.
+		 */
+		if (t - p > 4 * NSEC_PER_MSEC && (p < 4 * NSEC_PER_MSEC || t >= ns))
 			WRITE_ONCE(stall_ns, stall_ns + t - p);
 		p = t;
 	} while (t < ns);
