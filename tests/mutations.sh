@@ -26,7 +26,7 @@ drain-reads-files|resolve.c|s/^\twhile (len) {$/\tif (kernel_read(file, buf, len
 EXTRA='deps-without-multilib|.ci/deps.sh|s/ gcc-multilib / /|@cleanroom:tools|cleanroom: the test programs
 no-self-check|perftop.c|s/^\tif (switches >= 16 \&\& gaps \* 2 > switches) {/\tif (!switches \&\& gaps) {/|wrong_prev_refused|wrong_prev_refused
 anon-frame-unmasked|resolve.c|s/^\t\treturn PERFTOP_FRAME_ANON . (off \& PERFTOP_FRAME_ANON_VALUE);/\t\treturn ((u64)PERFTOP_OBJ_ANON << PERFTOP_FRAME_OBJ_SHIFT) + off;/|la57_high_frames|la57_high_frames|SMP_ACCURACY=1
-new-mm-not-drained|probe.c|s/^\tpc->mm_seen\[i\].maps = maps;$/&\n\treturn false;/|pie_processes|pie_processes
+new-mm-not-drained|probe.c|s/^\tpc->mm_seen\[i\].maps = maps;$/&\n\treturn false;/|no_junk_frames|no_junk_frames
 tick-walk-ends-short|probe.c|s/^\t     (state.sp != (unsigned long)task_pt_regs(current) \&\&$/\t     (0 \&\&/|tick_kthread|tick_kthread|SMP_ACCURACY=1'
 
 field() { printf '%s\n%s\n' "$MUTATIONS" "$EXTRA" | awk -F'|' -v n="$1" -v f="$2" '$1 == n { print $f }'; }
