@@ -308,10 +308,32 @@ static void perftop_memo_take(struct perftop_memo *m, struct mm_struct *mm)
 }
 
 /*
- * MM's memo, made if need be and taken again if its mappings changed: only
- * while the address space lives and its lock is free at once (a writer
- * that waits behind a reader stuck in a fault on a file that never answers
- * must not hold the drain).  What is there otherwise, or NULL.
+ * The mmap lock of MM, for reading, if it is free at once: the drain must
+ * not wait behind a writer that waits behind a reader stuck in a fault on a
+ * file that never answers.  A memo not yet taken (FIRST) is worth a few
+ * short retries: an exec or mmap holds the lock only briefly.
+ */
+static bool perftop_mmap_trylock(struct mm_struct *mm, bool first)
+{
+	unsigned int tries;
+
+	for (tries = 0; tries < (first ? 4 : 1); tries++) {
+		if (tries)
+			usleep_range(100, 200);
+		if (mmap_read_trylock(mm))
+			return true;
+	}
+	return false;
+}
+
+/*
+ * MM's memo, made if need be and taken again if its mappings changed,
+ * while the address space has users.  No reference is taken on it: with
+ * the mmap lock held, as the OOM reaper does, its mappings cannot be freed
+ * (exit_mmap() frees them under the lock for writing), and a reference
+ * could make the drain the last user, so that the exit of a process would
+ * finish late, in the drain, holding its executable against writes for a
+ * moment after its parent's wait().  What the memo has otherwise, or NULL.
  */
 static struct perftop_memo *perftop_memo_get(struct mm_struct *mm)
 {
@@ -319,8 +341,8 @@ static struct perftop_memo *perftop_memo_get(struct mm_struct *mm)
 
 	if (m && m->used == totals.drains)
 		return m;		/* taken in this drain already */
-	if (!mmget_not_zero(mm))
-		goto out;
+	if (!atomic_read(&mm->mm_users))
+		goto out;		/* it exited: what the memo has */
 	if (!m && nr_memos < PERFTOP_MAX_MEMOS) {
 		m = kzalloc(sizeof(*m), GFP_KERNEL);
 		if (m) {
@@ -331,12 +353,11 @@ static struct perftop_memo *perftop_memo_get(struct mm_struct *mm)
 			nr_memos++;
 		}
 	}
-	if (m && READ_ONCE(mm->map_count) != m->map_count && mmap_read_trylock(mm)) {
+	if (m && READ_ONCE(mm->map_count) != m->map_count &&
+	    perftop_mmap_trylock(mm, m->map_count < 0)) {
 		perftop_memo_take(m, mm);
 		mmap_read_unlock(mm);
 	}
-	/* Not mmput(): were it the last, the drain would tear the mm down. */
-	mmput_async(mm);
 out:
 	if (m)
 		m->used = totals.drains;
@@ -388,6 +409,7 @@ static void perftop_resolve(const struct perftop_raw *r, struct perftop_key *k)
 	}
 	m = perftop_memo_get(r->mm);
 	if (!m || m->map_count < 0) {
+		/* Its exit holds the lock for writing once it has no users. */
 		why = atomic_read(&r->mm->mm_users) ? PERFTOP_OBJ_BUSY : PERFTOP_OBJ_EXITED;
 		for (i = 0; i < r->nr; i++)
 			k->frames[i] = why << PERFTOP_FRAME_OBJ_SHIFT |
