@@ -329,8 +329,9 @@ static bool perftop_mmap_trylock(struct mm_struct *mm, bool first)
 /*
  * MM's memo, made if need be and taken again if its mappings changed,
  * while the address space has users.  No reference is taken on it: with
- * the mmap lock held, as the OOM reaper does, its mappings cannot be freed
- * (exit_mmap() frees them under the lock for writing), and a reference
+ * the mmap lock held and users seen under it, its mappings cannot be freed
+ * (exit_mmap() frees them under the lock for writing, once the users are
+ * gone; the OOM reaper relies on the same), and a reference
  * could make the drain the last user, so that the exit of a process would
  * finish late, in the drain, holding its executable against writes for a
  * moment after its parent's wait().  What the memo has otherwise, or NULL.
@@ -355,7 +356,14 @@ static struct perftop_memo *perftop_memo_get(struct mm_struct *mm)
 	}
 	if (m && READ_ONCE(mm->map_count) != m->map_count &&
 	    perftop_mmap_trylock(mm, m->map_count < 0)) {
-		perftop_memo_take(m, mm);
+		/*
+		 * Users, seen under the lock: exit_mmap() cannot be past
+		 * its first stage.  Without them it may have torn the
+		 * mappings down already (lockdep: an RCU splat in the
+		 * maple tree; frames "in no executable mapping").
+		 */
+		if (atomic_read(&mm->mm_users))
+			perftop_memo_take(m, mm);
 		mmap_read_unlock(mm);
 	}
 out:
