@@ -18,15 +18,15 @@ suite-stops-early|tests/guest/suite.sh|s/^suite_guest() { run_plan guest; }/suit
 slice-charged-twice|probe.c|s/^\t\ts->ticks += delta;/\t\ts->ticks += 2 * delta;/|accuracy|accuracy
 gap-not-counted|probe.c|s/^\t\t\tt->gap_ticks += stamp > pc->start ? stamp - pc->start : 0;/\t\t\t;/|gap_kprobes_disabled|gap_kprobes_disabled
 kernel-address-in-decimal|procfs.c|s/\tseq_printf(m, "# drains=/\tseq_printf(m, "# at=%lu\\n", (unsigned long)\&perftop_kp);\n&/|no_kernel_addresses|no_kernel_addresses
-tick-split-off|perftop.c|s/^static bool tick_split __ro_after_init = true;/static bool tick_split __ro_after_init;/|tick_phases_alone,tick_nap_compute,tick_kthread|tick_phases_alone|SMP_ACCURACY=1
-slot-pins-address-space|probe.c table.c|s/mmgrab(key->mm);/mmget(key->mm);/;s/mmdrop(s->key.mm);/mmput(s->key.mm);/|exe_released_at_exit,memory_freed_at_exit|exe_released_at_exit
-drain-reads-files|resolve.c|s/^\twhile (len) {$/\tif (kernel_read(file, buf, len, \&pos) == len)\n\t\treturn 0;\n&/|slow_file_no_hang|slow_file_no_hang'
+tick-split-off|perftop.c|s/^static bool tick_split __ro_after_init = true;/static bool tick_split __ro_after_init;/|tick_phases_alone,tick_nap_compute,tick_kthread|tick_phases_alone|SMP_ACCURACY=1'
 # Not in "list" (make check): CI's time.  tests/mutations.sh NAME runs it.
 EXTRA='deps-without-multilib|.ci/deps.sh|s/ gcc-multilib / /|@cleanroom:tools|cleanroom: the test programs
 no-self-check|perftop.c|s/^\tif (switches >= 16 \&\& gaps \* 2 > switches) {/\tif (!switches \&\& gaps) {/|wrong_prev_refused|wrong_prev_refused
 anon-frame-unmasked|resolve.c|s/^\t\treturn PERFTOP_FRAME_ANON . (off \& PERFTOP_FRAME_ANON_VALUE);/\t\treturn ((u64)PERFTOP_OBJ_ANON << PERFTOP_FRAME_OBJ_SHIFT) + off;/|la57_high_frames|la57_high_frames|SMP_ACCURACY=1
 new-mm-not-drained|probe.c|s/^\tpc->mm_seen\[i\].maps = maps;$/&\n\treturn false;/|short_processes_named|short_processes_named
 tick-half-to-one-side|probe.c|s/^\t\thalf = pc->head ? 0 : min(now - pc->start, tick_period) \/ 2;/\t\thalf = 0;/|tick_kthread|tick_kthread|SMP_ACCURACY=1
+slot-pins-address-space|probe.c table.c|s/mmgrab(key->mm);/mmget(key->mm);/;s/mmdrop(s->key.mm);/mmput(s->key.mm);/|exe_released_at_exit,memory_freed_at_exit|exe_released_at_exit
+drain-reads-files|resolve.c|s/^\twhile (len) {$/\tif (kernel_read(file, buf, len, \&pos) == len)\n\t\treturn 0;\n&/|slow_file_no_hang|slow_file_no_hang
 tick-walk-ends-short|probe.c|s/^\t     (state.sp != (unsigned long)task_pt_regs(current) \&\&$/\t     (0 \&\&/|tick_kthread|tick_kthread|SMP_ACCURACY=1'
 
 field() { printf '%s\n%s\n' "$MUTATIONS" "$EXTRA" | awk -F'|' -v n="$1" -v f="$2" '$1 == n { print $f }'; }
