@@ -360,16 +360,6 @@ static __always_inline u32 perftop_capture(struct perftop_raw *r, struct pt_regs
 	return hsiphash(r, PERFTOP_RAW_LEN(r), &slot_key) | 1;
 }
 
-/*
- * The slot of KEY in table T, created if need be: at most PERFTOP_PROBES
- * slots are looked at (the index is a keyed hash, so no user can make its
- * stacks collide on purpose); NULL when they are all taken by others.  A new
- * user slot holds a reference on the mm_struct (not on the address space)
- * until the drain.  A drain is asked for when the table is half full, and
- * when a user slot has an address space, or a number of mappings, this CPU
- * has not seen lately: the drain takes the process's mappings while it
- * lives (a short one may be gone by the next periodic drain).
- */
 /* MM, with its number of mappings now, is not among the last few seen here. */
 static __always_inline bool perftop_new_mm(struct perftop_cpu *pc, struct mm_struct *mm)
 {
@@ -385,6 +375,16 @@ static __always_inline bool perftop_new_mm(struct perftop_cpu *pc, struct mm_str
 	return true;
 }
 
+/*
+ * The slot of KEY in table T, created if need be: at most PERFTOP_PROBES
+ * slots are looked at (the index is a keyed hash, so no user can make its
+ * stacks collide on purpose); NULL when they are all taken by others.  A new
+ * user slot holds a reference on the mm_struct (not on the address space)
+ * until the drain.  A drain is asked for when the table is half full, and
+ * when a user slot has an address space, or a number of mappings, this CPU
+ * has not seen lately: the drain takes the process's mappings while it
+ * lives (a short one may be gone by the next periodic drain).
+ */
 static __always_inline struct perftop_slot *
 perftop_slot(struct perftop_cpu *pc, struct perftop_ptab *t,
 	     const struct perftop_raw *key, u32 hash)
