@@ -58,10 +58,14 @@ t_flood() {
 	taskset -c $last ptwork sleep 100000000 1000 > /dev/null & L=$!
 	BG="$S $L"
 	sleep 1
+	freeze $S
 	ptcheck snap /tmp/a $S > /tmp/ka || die "$(cat /tmp/ka)"
+	kill -CONT $S
 	ptwork asuid 65534 /bin/ptwork stacks $n || die "the flood failed"
 	alive $S $L
+	freeze $S
 	ptcheck snap /tmp/b $S > /tmp/kb || die "$(cat /tmp/kb)"
+	kill -CONT $S
 	dump /tmp/top
 	head -n 8 /tmp/top
 	grep '^#' /tmp/top | tail -n 7
@@ -111,11 +115,15 @@ switches_gap() {
 	taskset -c $last ptwork sleep 100000000 1000 > /dev/null & L=$!
 	BG="$S $L"
 	sleep 1
+	freeze $S
 	ptcheck snap /tmp/a $S > /tmp/ka || die "$(cat /tmp/ka)"
+	kill -CONT $S
 	"$@"
 	sleep 1
 	alive $S $L
+	freeze $S
 	ptcheck snap /tmp/b $S > /tmp/kb || die "$(cat /tmp/kb)"
+	kill -CONT $S
 	d=$(ptcheck delta $SYMS wl_spin,wl_spin_yield /tmp/a /tmp/b) || die "$d"
 	pns=$(echo "$d" | sed 's/.* ns=\([0-9]*\).*/\1/')
 	kns=$(awk 'NR == FNR { if (FNR == 2) a = $1; next } FNR == 2 { print $1 - a }' /tmp/ka /tmp/kb)
@@ -181,24 +189,32 @@ t_suspend_resume() {
 	spawn taskset -c $last ptwork spin 3600 50
 	S=$!
 	sleep 1
+	freeze $S
 	ptcheck snap /tmp/a $S > /tmp/ka || die "$(cat /tmp/ka)"
+	kill -CONT $S
 	suspend_core
 	sleep 1
+	freeze $S
 	ptcheck snap /tmp/b $S > /tmp/kb || die "$(cat /tmp/kb)"
+	kill -CONT $S
 	sleep 2
 	alive $S
+	freeze $S
 	ptcheck snap /tmp/c $S > /tmp/kc || die "$(cat /tmp/kc)"
+	kill -CONT $S
 	gaps=$(($(footer /tmp/b gaps) - $(footer /tmp/a gaps)))
 	d=$(ptcheck delta $SYMS wl_spin,wl_spin_yield /tmp/a /tmp/b) || die "$d"
 	pns=$(echo "$d" | sed 's/.* ns=\([0-9]*\).*/\1/')
 	kns=$(awk 'NR == FNR { if (FNR == 2) a = $1; next } FNR == 2 { print $1 - a }' /tmp/ka /tmp/kb)
-	echo "across the suspend: gaps=$gaps; the spinner: perftop $pns ns, schedstat $kns ns"
+	echo "across the suspend: gaps=$gaps; the spinner: perftop $pns ns, schedstat $kns ns ($(errpct "$pns" "$kns")%)"
+	echo "RESULT suspend_resume gaps=$gaps spinner_ns=$pns schedstat_ns=$kns error=$(errpct "$pns" "$kns")%" >&3
 	[ "$gaps" -ge 1 ] || die "no gap counted across the suspend"
-	# Within 3 %: on an idle host 6 of 7 runs came within 1.3 %, one lost
-	# 2.27 % (some 25 ms, cause not found yet); before the tick resync a
-	# loaded host lost 4.17 %.
-	r=$(awk -v p="$pns" -v k="$kns" 'BEGIN { d = (p - k) / k; printf "%.2f", 100 * d; exit !(d >= -0.03 && d <= 0.03) }') ||
-		die "the spinner across the suspend: perftop $pns ns, schedstat $kns ns ($r %)"
+	# The spinner is stopped while perftop and the kernel are read.  A
+	# running task's schedstat lags by the time since its CPU's last
+	# tick, and a host that stops the vCPU makes that 100 ms and more:
+	# read so, runs came 1.5 to 7.6 % off, the more the busier the host.
+	within "$pns" "$kns" 2 ||
+		die "the spinner across the suspend: perftop $pns ns, schedstat $kns ns ($(errpct "$pns" "$kns")%)"
 	r=$(ptcheck conserve /tmp/b "$(head -n 1 /tmp/kb)" /tmp/c "$(head -n 1 /tmp/kc)" "$NCPU" 1) ||
 		die "after the resume: $r"
 	echo "after the resume: $r"
