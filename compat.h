@@ -28,6 +28,16 @@
 #endif
 
 /*
+ * Tasks with no user code of their own: kernel threads, io_uring workers,
+ * and since 6.4 the user workers (vhost's, for one), which share their
+ * owner's mm but whose user registers are not theirs.
+ */
+#ifndef PF_USER_WORKER
+#define PF_USER_WORKER	0
+#endif
+#define PERFTOP_NOT_USER	(PF_KTHREAD | PF_IO_WORKER | PF_USER_WORKER)
+
+/*
  * On an IBT kernel (Debian's 6.12) a kprobe placed on a symbol steps over the
  * function's ENDBR, so kp.addr is 4 bytes past the symbol.  Give the symbol's
  * own address back.  perftop only reads and compares such addresses.

@@ -54,6 +54,7 @@
 #include <linux/string_helpers.h>
 #include <linux/uaccess.h>
 #include <linux/capability.h>
+#include <linux/security.h>
 #include <linux/log2.h>
 #include <linux/ctype.h>
 #include <linux/math64.h>
@@ -238,6 +239,7 @@ static unsigned int pool_used;
 static struct hlist_head *buckets;
 static unsigned int hash_mask;
 static struct rb_root rank = RB_ROOT;
+static struct rb_root room = RB_ROOT;
 
 static struct perftop_object **objects;
 static unsigned int nr_objects;
@@ -259,6 +261,8 @@ struct perftop_totals {
 	u64 ipi_max;
 	u64 drains, drain_ns, drain_max_ns;
 	u64 drained_at;			/* CLOCK_MONOTONIC ns of the last flip */
+	u64 read_drained_at;		/* ... of the last read's own */
+	u64 read_shared;		/* reads that showed an earlier read's */
 };
 
 static struct perftop_totals totals;
@@ -422,9 +426,14 @@ static void perftop_stop_drains(void)
 	WRITE_ONCE(perftop_stopping, true);
 	cancel_delayed_work_sync(&perftop_periodic);
 	cancel_work_sync(&perftop_kicked);
-	/* ... and a drain that was running may have left an irq_work. */
+	/*
+	 * ... but a kick that read perftop_stopping before it was set may
+	 * still queue one, and a drain that was running may have left a
+	 * kick: once none is running, none can.
+	 */
 	for_each_possible_cpu(cpu)
 		irq_work_sync(&per_cpu_ptr(&perftop_cpu, cpu)->kick);
+	cancel_work_sync(&perftop_kicked);
 }
 
 static int __init perftop_init(void)

@@ -119,6 +119,7 @@ struct perftop_ptab {
 	u64 splits, tick_skipped;	/* ticks that began a slice, or could not */
 	u64 tick_cost_sum, tick_cost_max;	/* the tick handler's own cost */
 	u64 ipi_max;			/* the drain's longest IPI here */
+	bool carried;			/* holds the stack carried at the flip */
 	struct perftop_slot *slots;
 };
 
@@ -191,7 +192,9 @@ struct perftop_key {
 struct perftop_entry {
 	struct hlist_node hnode;	/* hash bucket, by keyed hash */
 	struct rb_node rnode;		/* rank tree, by cumulative ticks */
+	struct rb_node snode;		/* room tree, by base + ticks */
 	u64 ticks;			/* cumulative on-CPU rdtsc ticks */
+	u64 base;			/* Space-Saving: see perftop_entry() */
 	u64 count;			/* times switched in */
 	u64 splits;			/* slices begun at a tick */
 	u32 hash;			/* jhash2 of the key: printed */

@@ -339,14 +339,15 @@ static __always_inline u32 perftop_capture(struct perftop_raw *r, struct pt_regs
 	r->pad = 0;
 	r->compat = 0;
 	r->mm = NULL;
-	if (!(tsk->flags & (PF_KTHREAD | PF_IO_WORKER)) && tsk->mm && !tsk->in_execve) {
+	if (!(tsk->flags & PERFTOP_NOT_USER) && tsk->mm && !tsk->in_execve) {
 		r->kind = PERFTOP_USER;
 		perftop_capture_user(r, tsk);
 	} else {
 		/*
-		 * A kernel thread, a task past exit_mm(), or one inside
-		 * execve(), whose registers are still the old program's when
-		 * its mm is already the new one.
+		 * A kernel thread or a user worker (vhost's: its mm is its
+		 * owner's), a task past exit_mm(), or one inside execve(),
+		 * whose registers are still the old program's when its mm is
+		 * already the new one.
 		 */
 		r->kind = PERFTOP_KERNEL;
 		if (!regs)
@@ -735,6 +736,7 @@ static __always_inline void perftop_carry(struct perftop_cpu *pc, struct perftop
 	    (pc->cur_kind != PERFTOP_CUR_LOST || (pc->key.mm && pc->key.mm != current->mm)))
 		return;
 	perftop_place(pc, t);
+	t->carried = pc->cur != NULL;
 	if (pc->cur && old && !pc->cur->count && !pc->cur->splits) {
 		pc->cur->pid = old->pid;
 		pc->cur->proc = old->proc;

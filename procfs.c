@@ -141,9 +141,9 @@ static void perftop_show_footer(struct seq_file *m)
 	const struct perftop_totals *t = &totals;
 	unsigned int i;
 
-	seq_printf(m, "# other: ticks=%llu ns=%llu count=%llu splits=%llu stacks=%llu\n",
+	seq_printf(m, "# other: ticks=%llu ns=%llu count=%llu splits=%llu stacks=%llu floor=%llu\n",
 		   t->other_ticks, perftop_ticks_to_ns(t->other_ticks),
-		   t->other_count, t->other_splits, t->other_stacks);
+		   t->other_count, t->other_splits, t->other_stacks, perftop_floor());
 	seq_printf(m, "# switches=%llu entries=%u/%u evicted=%llu lost=%llu lost_ticks=%llu gaps=%llu gap_ticks=%llu missed=%lu\n",
 		   t->switches, pool_used, max_entries, t->evicted, t->lost,
 		   t->lost_ticks, t->gaps, t->gap_ticks, perftop_kp.nmissed);
@@ -151,10 +151,10 @@ static void perftop_show_footer(struct seq_file *m)
 		   t->busy, perftop_ticks_to_ns(t->busy), t->idle,
 		   perftop_ticks_to_ns(t->idle));
 	seq_printf(m, "# stamps aligned=%llu probe=%llu\n", t->aligned, t->probe);
-	seq_printf(m, "# drains=%llu interval_ms=%u avg_us=%llu max_us=%llu at_ns=%llu\n",
+	seq_printf(m, "# drains=%llu interval_ms=%u avg_us=%llu max_us=%llu at_ns=%llu read_shared=%llu\n",
 		   t->drains, drain_ms,
 		   t->drains ? div64_u64(t->drain_ns, t->drains * NSEC_PER_USEC) : 0,
-		   div64_u64(t->drain_max_ns, NSEC_PER_USEC), t->drained_at);
+		   div64_u64(t->drain_max_ns, NSEC_PER_USEC), t->drained_at, t->read_shared);
 	seq_printf(m, "# handler_ticks calls=%llu avg=%llu max=%llu p50<=%llu p99<=%llu\n",
 		   t->cost_calls, t->cost_calls ? div64_u64(t->cost_sum, t->cost_calls) : 0,
 		   t->cost_max, perftop_cost_pct(50), perftop_cost_pct(99));
@@ -196,10 +196,16 @@ static int perftop_show(struct seq_file *m, void *v)
 	struct perftop_entry *e;
 	struct rb_node *node;
 	unsigned int r = 0;
+	char when[48];
+	u64 ago;
 
 	if (mutex_lock_killable(&perftop_mutex))
 		return -EINTR;
-	perftop_drain(true, true);
+	ago = perftop_read_drain();
+	if (ago)
+		snprintf(when, sizeof(when), "at a read %llu us before", div_u64(ago, NSEC_PER_USEC));
+	else
+		strscpy(when, "at this read", sizeof(when));
 	read_gen++;
 	ie.ticks = totals.idle;
 	ie.count = totals.idle_count;
@@ -212,11 +218,11 @@ static int perftop_show(struct seq_file *m, void *v)
 		   perftop_yes(boot_cpu_has(X86_FEATURE_NONSTOP_TSC)),
 		   perftop_yes(!check_tsc_unstable()));
 	if (all)
-		seq_printf(m, "# all %u stacks by cumulative time, all frames, idle included; drained at this read\n",
-			   pool_used);
+		seq_printf(m, "# all %u stacks by cumulative time, all frames, idle included; drained %s\n",
+			   pool_used, when);
 	else
-		seq_printf(m, "# top %u of %u stacks by cumulative time, %u frames each, idle %s; drained at this read\n",
-			   top, pool_used, depth, show_idle ? "included" : "excluded");
+		seq_printf(m, "# top %u of %u stacks by cumulative time, %u frames each, idle %s; drained %s\n",
+			   top, pool_used, depth, show_idle ? "included" : "excluded", when);
 	for (node = rb_last(&rank); node && r < rows; node = rb_prev(node)) {
 		e = rb_entry(node, struct perftop_entry, rnode);
 		if (idle && ie.ticks >= e->ticks) {
@@ -238,6 +244,7 @@ static int perftop_open(struct inode *inode, struct file *file)
 {
 	bool all = pde_data(inode);
 	unsigned int rows, frames = all ? PERFTOP_MAX_DEPTH : depth;
+	int ret;
 
 	/*
 	 * As perf: a profile of every task is for the host's administrator,
@@ -245,6 +252,10 @@ static int perftop_open(struct inode *inode, struct file *file)
 	 */
 	if (!perfmon_capable())
 		return -EPERM;
+	/* As perf: a kernel locked down for confidentiality shows none. */
+	ret = security_locked_down(LOCKDOWN_PERF);
+	if (ret)
+		return ret;
 	/* Clearing the counters needs more. */
 	if ((file->f_mode & FMODE_WRITE) && !capable(CAP_SYS_ADMIN))
 		return -EPERM;

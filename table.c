@@ -15,30 +15,51 @@ static bool perftop_key_equal(const struct perftop_key *a, const struct perftop_
 	return a->nr == b->nr && !memcmp(a, b, PERFTOP_KEY_LEN(a));
 }
 
-static void perftop_rank_insert(struct perftop_entry *e)
+/*
+ * Two orders of the entries: the rank tree by ticks, for the reader, and
+ * the room tree by Space-Saving count (base + ticks), for eviction.  Ties
+ * go right: the earlier entry stays first.
+ */
+static u64 perftop_ss(const struct perftop_entry *e)
 {
-	struct rb_node **link = &rank.rb_node, *parent = NULL;
-
-	while (*link) {
-		parent = *link;
-		if (e->ticks < rb_entry(parent, struct perftop_entry, rnode)->ticks)
-			link = &parent->rb_left;
-		else
-			link = &parent->rb_right;
-	}
-	rb_link_node(&e->rnode, parent, link);
-	rb_insert_color(&e->rnode, &rank);
+	return e->base + e->ticks;
 }
 
-/* Move E to its place after its ticks grew: only ever to the right. */
+static bool perftop_rank_less(struct rb_node *a, const struct rb_node *b)
+{
+	return rb_entry(a, struct perftop_entry, rnode)->ticks <
+	       rb_entry(b, struct perftop_entry, rnode)->ticks;
+}
+
+static bool perftop_room_less(struct rb_node *a, const struct rb_node *b)
+{
+	return perftop_ss(rb_entry(a, struct perftop_entry, snode)) <
+	       perftop_ss(rb_entry(b, struct perftop_entry, snode));
+}
+
+/* NODE's value in ROOT grew: move it to its place, only ever right. */
+static void perftop_tree_grew(struct rb_root *root, struct rb_node *node,
+			      bool (*less)(struct rb_node *, const struct rb_node *))
+{
+	struct rb_node *next = rb_next(node);
+
+	if (!next || !less(next, node))
+		return;
+	rb_erase(node, root);
+	rb_add(node, root, less);
+}
+
+static void perftop_rank_insert(struct perftop_entry *e)
+{
+	rb_add(&e->rnode, &rank, perftop_rank_less);
+	rb_add(&e->snode, &room, perftop_room_less);
+}
+
+/* E's ticks grew. */
 static void perftop_rank_update(struct perftop_entry *e)
 {
-	struct rb_node *next = rb_next(&e->rnode);
-
-	if (!next || rb_entry(next, struct perftop_entry, rnode)->ticks >= e->ticks)
-		return;
-	rb_erase(&e->rnode, &rank);
-	perftop_rank_insert(e);
+	perftop_tree_grew(&rank, &e->rnode, perftop_rank_less);
+	perftop_tree_grew(&room, &e->snode, perftop_room_less);
 }
 
 /* An entry leaves the table; its time and count go to "other". */
@@ -50,45 +71,72 @@ static void perftop_evict(struct perftop_entry *e)
 	totals.evicted++;
 	hlist_del(&e->hnode);
 	rb_erase(&e->rnode, &rank);
+	rb_erase(&e->snode, &room);
+}
+
+/*
+ * The most time a stack with no entry can have had, when the pool is full:
+ * the least Space-Saving count.
+ */
+static u64 perftop_floor(void)
+{
+	struct rb_node *first = rb_first(&room);
+
+	if (pool_used < max_entries || !first)
+		return 0;
+	return perftop_ss(rb_entry(first, struct perftop_entry, snode));
 }
 
 /*
  * The entry of KEY, created if need be, for a charge of WEIGHT ticks; NULL
- * when the charge goes to "other".  At most PERFTOP_CHAIN_MAX entries share
- * a bucket (the index is a keyed hash).  When the pool or the bucket is
- * full, the lightest entry there is evicted for the new one, unless the new
- * one is lighter still: a flood of light stacks cannot push heavy ones out.
+ * when the charge goes to "other".
+ *
+ * When the pool is full, the new stack takes the place of the entry with
+ * the least Space-Saving count (base + ticks), and that count becomes its
+ * base: no stack without an entry can have had more time than that (which
+ * went to "other" with the entries evicted).  A newcomer is never turned
+ * away, so a steady workload that starts late, when every entry has a long
+ * history, gets in at once and climbs to its rank; a flood of stacks used
+ * once only raises the least count, and every stack with more time than
+ * the floor stays.  An entry's ticks are its own since it came in.
+ *
+ * At most PERFTOP_CHAIN_MAX entries share a bucket (the index is a keyed
+ * hash).  When a bucket is full, its least entry makes room only for a
+ * charge larger than its count: colliding stacks cannot push heavy ones
+ * out.
  */
 static struct perftop_entry *perftop_entry(const struct perftop_key *key, u64 weight)
 {
 	u32 b = hsiphash(key, PERFTOP_KEY_LEN(key), &bucket_key) & hash_mask;
 	struct perftop_entry *e, *victim = NULL;
 	unsigned int chain = 0;
+	u64 base = 0;
 
 	hlist_for_each_entry(e, &buckets[b], hnode) {
 		if (perftop_key_equal(&e->key, key))
 			return e;
-		if (!victim || e->ticks < victim->ticks)
+		if (!victim || perftop_ss(e) < perftop_ss(victim))
 			victim = e;
 		chain++;
 	}
-	if (chain < PERFTOP_CHAIN_MAX) {
+	if (chain >= PERFTOP_CHAIN_MAX) {
+		if (perftop_ss(victim) > weight)
+			return NULL;
+	} else if (pool_used < max_entries) {
 		victim = NULL;
-		if (pool_used < max_entries) {
-			e = &pool[pool_used];
-			/* perftop_open() peeks at it without the mutex. */
-			WRITE_ONCE(pool_used, pool_used + 1);
-		} else {
-			victim = rb_entry(rb_first(&rank), struct perftop_entry, rnode);
-		}
+		e = &pool[pool_used];
+		/* perftop_open() peeks at it without the mutex. */
+		WRITE_ONCE(pool_used, pool_used + 1);
+	} else {
+		victim = rb_entry(rb_first(&room), struct perftop_entry, snode);
 	}
 	if (victim) {
-		if (victim->ticks > weight)
-			return NULL;
+		base = perftop_ss(victim);
 		perftop_evict(victim);
 		e = victim;
 	}
 	memset(e, 0, sizeof(*e));
+	e->base = base;
 	e->key = *key;
 	e->hash = jhash2((u32 *)key, PERFTOP_KEY_LEN(key) / sizeof(u32), hash_seed);
 	e->bucket = b;
@@ -176,11 +224,18 @@ static void perftop_fold_table(struct perftop_ptab *t, bool keep)
 	memset(t, 0, offsetof(struct perftop_ptab, slots));
 }
 
+/*
+ * Has CPU anything for the periodic drain: a switch, or a stack besides
+ * the one carried over at its last flip?  A CPU that runs one task and
+ * never switches (a nohz_full CPU, say) has only that one, and gets no IPI
+ * until it has more: a read's drain charges its time.
+ */
 static bool perftop_cpu_busy(int cpu, void *unused)
 {
 	struct perftop_cpu *pc = per_cpu_ptr(&perftop_cpu, cpu);
+	struct perftop_ptab *t = &pc->tab[READ_ONCE(pc->active)];
 
-	return READ_ONCE(pc->tab[READ_ONCE(pc->active)].used) > 0;
+	return READ_ONCE(t->switches) || READ_ONCE(t->used) > READ_ONCE(t->carried);
 }
 
 /*
@@ -220,6 +275,28 @@ static void perftop_drain(bool all, bool keep)
 	t0 = ktime_get_ns() - t0;
 	totals.drain_ns += t0;
 	totals.drain_max_ns = max(totals.drain_max_ns, t0);
+}
+
+/*
+ * A read shows every CPU's time up to a drain that interrupts every CPU.
+ * So that readers in a loop cannot send those IPIs at will (into nohz_full
+ * CPUs too), a read within PERFTOP_MIN_DRAIN_MS of the last read's drain
+ * shows that drain: its header says so, the footer's at_ns says when, and
+ * read_shared counts such reads.  Returns how long ago, in ns, or 0.
+ */
+static u64 perftop_read_drain(void)
+{
+	u64 now = ktime_get_ns();
+
+	lockdep_assert_held(&perftop_mutex);
+	if (totals.read_drained_at &&
+	    now - totals.read_drained_at < PERFTOP_MIN_DRAIN_MS * NSEC_PER_MSEC) {
+		totals.read_shared++;
+		return max(now - totals.drained_at, 1ULL);
+	}
+	perftop_drain(true, true);
+	totals.read_drained_at = ktime_get_ns();
+	return 0;
 }
 
 /*
@@ -270,6 +347,7 @@ static int perftop_reset(void)
 	memset(buckets, 0, (hash_mask + 1) * sizeof(*buckets));
 	WRITE_ONCE(pool_used, 0);
 	rank = RB_ROOT;
+	room = RB_ROOT;
 	perftop_free_objects();
 	memset(&totals, 0, sizeof(totals));
 	mutex_unlock(&perftop_mutex);
@@ -340,9 +418,14 @@ static void perftop_tables_free(void)
 }
 
 #if PERFTOP_FAULTS
+static unsigned int fault_fill_ms;
+module_param(fault_fill_ms, uint, 0644);
+MODULE_PARM_DESC(fault_fill_ms, "test build only: the weight of fault_fill's stacks, in ms (0: 1..N ticks)");
+
 /*
  * Test build only: writing N fills the global table with N synthetic kernel
- * stacks (a frame each, weights 1..N), as a long-running busy host would.
+ * stacks (a frame each, weights 1..N ticks, or fault_fill_ms each), as a
+ * long-running busy host would.
  */
 static int perftop_fault_fill(const char *val, const struct kernel_param *kp)
 {
@@ -350,18 +433,20 @@ static int perftop_fault_fill(const char *val, const struct kernel_param *kp)
 	struct perftop_entry *e;
 	unsigned int i, n;
 	int ret = kstrtouint(val, 0, &n);
+	u64 w;
 
 	if (ret)
 		return ret;
 	mutex_lock(&perftop_mutex);
 	for (i = 0; i < n; i++) {
+		w = fault_fill_ms ? (u64)fault_fill_ms * tsc_khz : i + 1;
 		key.frames[0] = i;
-		e = perftop_entry(&key, i + 1);
+		e = perftop_entry(&key, w);
 		if (!e)
 			continue;
-		e->ticks += i + 1;
+		e->ticks += w;
 		e->count++;
-		totals.busy += i + 1;
+		totals.busy += w;
 		perftop_rank_update(e);
 		if (!(i % 4096))
 			cond_resched();

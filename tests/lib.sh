@@ -60,22 +60,31 @@ cached() {
 	echo "$_dir"
 }
 
+# The modules the guest suite loads, where the kernel has them as modules,
+# in the order they load: FUSE (6.1; 6.12 has it built in) for the file
+# that never answers, and vhost-net for a vhost worker (hardening.sh).
+GUEST_MODULES="fuse vhost_iotlb vhost tun tap vhost_net"
+
 # The vmlinuz of a Debian kernel release, from its -unsigned package, and
-# its fuse.ko where FUSE is a module (6.1; 6.12 has it built in), for the
-# guest's file that never answers (hardening.sh).
+# its GUEST_MODULES in $1/modules, uncompressed (busybox insmod reads no xz).
 fetch_kernel() {
 	(cd "$1" && apt-get download -q "linux-image-$2-unsigned") ||
 		{ say "apt-get download linux-image-$2-unsigned failed"; return 1; }
 	dpkg -x "$1"/linux-image-*.deb "$1/x" && cp "$1/x/boot/vmlinuz-$2" "$1/vmlinuz" || return 1
-	_f=$1/x/lib/modules/$2/kernel/fs/fuse/fuse.ko
-	if [ -e "$_f" ]; then
-		cp "$_f" "$1/fuse.ko" || return 1
-	fi
+	mkdir -p "$1/modules"
+	for _m in $GUEST_MODULES; do
+		_f=$(find "$1/x/lib/modules/$2/kernel" -name "$_m.ko" -o -name "$_m.ko.xz" | head -n 1)
+		case $_f in
+		"") ;;
+		*.xz) xz -dc "$_f" > "$1/modules/$_m.ko" || return 1 ;;
+		*) cp "$_f" "$1/modules/$_m.ko" || return 1 ;;
+		esac
+	done
 	rm -rf "$1/x" "$1"/*.deb
 }
 
 kernel_image() {
-	_d=$(cached "kernels/$1" image-fuse fetch_kernel "$1") || die "cannot fetch the kernel $1"
+	_d=$(cached "kernels/$1" image-modules fetch_kernel "$1") || die "cannot fetch the kernel $1"
 	echo "$_d/vmlinuz"
 }
 
@@ -221,9 +230,11 @@ build_initramfs() {
 	cp "$BUILD"/tools/*.syms "$_root/tests/"
 	cp -r "$BUILD/tools/text" "$_root/tests/"
 	cp "$BUILD/$_k/module"/*.ko "$_root/"
+	mkdir -p "$_root/modules"
 	if [ "$_k" != debug ]; then
-		_f=$(dirname "$(kernel_image "$_k")")/fuse.ko
-		[ ! -e "$_f" ] || cp "$_f" "$_root/fuse.ko"
+		for _f in "$(dirname "$(kernel_image "$_k")")"/modules/*.ko; do
+			[ ! -e "$_f" ] || cp "$_f" "$_root/modules/" || return 1
+		done
 	fi
 	cp "$TESTS"/guest/* "$_root/tests/"
 	cp "$TESTS/bench/guest.sh" "$_root/tests/bench.sh"

@@ -343,7 +343,7 @@ t_memory_freed_at_exit() {
 # from the page cache only, never reading the file, so reads, a reset and
 # rmmod all complete, and the frame is the file at that file offset.
 t_slow_file_no_hang() {
-	[ -e /sys/module/fuse ] || insmod /fuse.ko || skip "no FUSE in this kernel"
+	[ -e /sys/module/fuse ] || insmod /modules/fuse.ko || skip "no FUSE in this kernel"
 	mkdir -p /tmp/fuse
 	ptwork fuseserve /tmp/fuse > /tmp/fuse.log 2>&1 &
 	srv=$!
@@ -395,4 +395,156 @@ t_la57_high_frames() {
 		grep -E "^  #1 \[anon\]\+$f( |\$)" /tmp/d ||
 			die "no frame [anon]+$f: $(grep -E '^  #1 ' /tmp/d | sort | uniq -c | sort -rn | head -n 5)"
 	done
+}
+
+# Function-call IPIs CPU $1 has taken, but TLB shootdowns (/proc/interrupts:
+# CAL counts both, TLB the shootdowns: a vfree() anywhere sends them).
+ipis() {
+	awk -v c="$1" '$1 == "CAL:" { n += $(c + 2) } $1 == "TLB:" { n -= $(c + 2) }
+		END { print n }' /proc/interrupts
+}
+
+# Context switches of process $1 (voluntary + nonvoluntary).
+ctxsw_of() { awk '/^(non)?voluntary_ctxt_switches:/ { n += $2 } END { print n }' /proc/$1/status; }
+
+# A CPU that runs one task which never switches (as a nohz_full CPU does)
+# has nothing new for the periodic drain: only the stack carried over at
+# its last flip, which every tick finds again (ptwork loop spins on one
+# instruction).  It gets no IPI from those drains, only after a switch:
+# over 5 s, its function-call IPIs are at most the loop's switches and
+# 3 more (each drain sent one when a carried stack counted as news).
+# PREEMPT_RT runs timers in a thread, so there the CPU switches at its
+# ticks: with a switch in most drain intervals there is nothing to tell.
+t_no_ipi_without_news() {
+	[ "$NCPU" -ge 2 ] || skip "one CPU: the drains' is the loop's"
+	insmod $KO || die "insmod failed"
+	last=$((NCPU - 1))
+	taskset -c $last ptwork loop 3600 > /dev/null 2>&1 & L=$!
+	BG=$L
+	sleep 1
+	dump /tmp/a
+	c0=$(ipis $last) s0=$(ctxsw_of $L)
+	sleep 5
+	c1=$(ipis $last) s1=$(ctxsw_of $L)
+	dump /tmp/b
+	n=$(($(footer /tmp/b drains) - $(footer /tmp/a drains)))
+	c=$((c1 - c0)) s=$((s1 - s0))
+	echo "5 s: $n drains; the loop switched $s times; IPIs to CPU $last (the loop's): $c"
+	echo "RESULT no_ipi_without_news drains=$n switches=$s ipis=$c" >&3
+	grep -A2 'comm=ptwork' /tmp/b | head -n 3
+	[ "$n" -ge 20 ] || die "only $n drains in 5 s"
+	[ $((s * 2)) -lt "$n" ] || skip "the loop switched $s times in $n drains (timer threads at each tick?)"
+	[ "$c" -le $((s + 3)) ] || die "CPU $last took $c IPIs in $n drains, with $s switches"
+}
+
+# Readers in a loop cannot interrupt every CPU at will: a read within
+# 10 ms of the last read's drain shows that drain (its header says so) and
+# sends no IPI.  Over 3 s of reads as fast as they go (thousands), the
+# reads that drained are at most one per 10 ms, and the idle last CPU's
+# function-call IPIs at most twice that: on 6.1 the reads' own buffers,
+# when vmalloc()ed, add lazy TLB purges there (257 drains, 457 IPIs).
+t_reads_rate_limited() {
+	[ "$NCPU" -ge 2 ] || skip "one CPU: the reader's is the one that would be interrupted"
+	insmod $KO || die "insmod failed"
+	last=$((NCPU - 1))
+	dump /tmp/a
+	c0=$(ipis $last)
+	t0=$(ptcheck now)
+	n=$(taskset -c 0 ptwork reads /proc/perftop 3) || die "the reads failed: $n"
+	t1=$(ptcheck now)
+	c1=$(ipis $last)
+	sleep 0.1
+	dump /tmp/b
+	ms=$(((t1 - t0) / 1000000))
+	shared=$(($(footer /tmp/b read_shared) - $(footer /tmp/a read_shared)))
+	drained=$((n - shared))
+	echo "$n reads in $ms ms: $drained drained, $shared showed an earlier read's drain;" \
+		"IPIs to CPU $last: $((c1 - c0))"
+	bound=$((ms / 5 + ms / 100 + 5))
+	[ "$n" -gt $((2 * bound)) ] || die "only $n reads in $ms ms: too few to tell (over $((2 * bound)))"
+	[ "$drained" -le $((ms / 10 + 2)) ] || die "$drained of $n reads drained in $ms ms"
+	[ $((c1 - c0)) -le "$bound" ] ||
+		die "CPU $last took $((c1 - c0)) IPIs in $ms ms of reads, $drained of which drained"
+	ptwork reads /proc/perftop 0.05 > /dev/null
+	head -c 65536 /proc/perftop | sed -n 3p | grep -E 'drained (at this read|at a read [0-9]+ us before)$' ||
+		die "no drain said in the header: $(sed -n 3p /proc/perftop)"
+}
+
+# A vhost worker runs kernel code only: on 6.12 it is a user worker
+# (PF_USER_WORKER) that shares its owner's mm, on 6.1 a kernel thread.
+# Its time is kernel time with its kernel stack (vhost's functions), never
+# a user stack read from registers that are not its own (which were
+# "kind=user 0x0").
+t_vhost_worker_is_kernel() {
+	for m in vhost_iotlb vhost tun tap vhost_net; do
+		[ -e /sys/module/$m ] || [ ! -e /modules/$m.ko ] || insmod /modules/$m.ko ||
+			die "insmod $m failed"
+	done
+	[ -c /dev/vhost-net ] || skip "no /dev/vhost-net: $(ls /modules)"
+	insmod $KO || die "insmod failed"
+	ptwork vhost 200 > /tmp/vh.log 2>&1 & p=$!
+	wait $p || die "ptwork vhost failed: $(cat /tmp/vh.log)"
+	dump_all /tmp/d
+	grep -E "^rank .* comm=vhost-$p\$" /tmp/d > /tmp/vh || die "no rank of vhost-$p"
+	echo "$(wc -l < /tmp/vh) ranks of vhost-$p:"
+	grep -A3 -E "comm=vhost-$p\$" /tmp/d | head -n 8
+	grep -v ' kind=kernel ' /tmp/vh && die "vhost-$p charged as other than kernel code"
+	awk -v c="comm=vhost-$p" '/^rank / { in_it = $NF == c } in_it && /^  #[0-9]+ vhost/ { n++ }
+		END { exit !n }' /tmp/d || die "no frame of vhost-$p in vhost's code"
+	true
+}
+
+# As perf: under lockdown for confidentiality nobody, root included, reads
+# a profile of the kernel.  Lockdown never goes back down, and refuses
+# unsigned modules from then on: this is the boot's last test (tests/plan),
+# and it loads the module first.
+t_lockdown_refuses() {
+	[ -e /sys/kernel/security/lockdown ] ||
+		mount -t securityfs securityfs /sys/kernel/security 2> /dev/null
+	[ -w /sys/kernel/security/lockdown ] || skip "no lockdown LSM"
+	grep -q '\[none\]' /sys/kernel/security/lockdown ||
+		skip "locked down already: $(cat /sys/kernel/security/lockdown)"
+	insmod $KO || die "insmod failed"
+	r=$(ptwork asuser 0 /proc/perftop r)
+	[ "$r" = OK ] || die "root, before the lockdown: $r"
+	echo confidentiality > /sys/kernel/security/lockdown || die "cannot lock the kernel down"
+	cat /sys/kernel/security/lockdown
+	for f in /proc/perftop /proc/perftop_all; do
+		r=$(ptwork asuser 0 $f r)
+		[ "$r" = EPERM ] || die "root, under lockdown, $f: $r"
+	done
+	rmmod perftop || die "rmmod under lockdown failed"
+}
+
+# A table full of stacks with long histories (as on a host up for weeks:
+# 64 synthetic stacks of 1 s each, in a pool of 64) does not lock a new
+# steady workload out (Space-Saving, perftop_entry()): a program that
+# starts then, spinning on one instruction, gets in at its first drain,
+# stays, and after 3 s ranks first (idle aside) with the time the kernel
+# charged it.
+t_late_heavy_ranks() {
+	last=$((NCPU - 1))
+	insmod $FAULTS_KO max_entries=64 top=64 || die "insmod perftop_faults failed"
+	echo 1000 > /sys/module/perftop_faults/parameters/fault_fill_ms || die "cannot set fault_fill_ms"
+	echo 64 > /sys/module/perftop_faults/parameters/fault_fill || die "cannot fill the table"
+	dump_all /tmp/a
+	grep -q ' entries=64/64 ' /tmp/a || die "the pool is not full: $(grep entries= /tmp/a)"
+	taskset -c $last ptwork loop 3600 > /dev/null 2>&1 & L=$!
+	BG=$L
+	sleep 3
+	freeze $L
+	ptcheck snap /tmp/b $L > /tmp/kb || die "$(cat /tmp/kb)"
+	kill -9 $L
+	kns=$(sed -n '2s/ .*//p' /tmp/kb)
+	grep -A2 'comm=ptwork' /tmp/b | head -n 6
+	grep '^# other' /tmp/b
+	best=$(ptcheck list $SYMS wl_loop < /tmp/b | head -n 1 | cut -f 1)
+	pns=$(sum_col /tmp/b wl_loop 5)
+	echo "the loop: rank ${best:-none}, perftop $pns ns, schedstat $kns ns ($(errpct "$pns" "$kns")%)"
+	echo "RESULT late_heavy_ranks rank=${best:-none} perftop_ns=$pns schedstat_ns=$kns" \
+		"floor=$(ptcheck footer floor < /tmp/b) evicted=$(footer /tmp/b evicted)" >&3
+	[ -n "$best" ] || die "the loop has no rank"
+	above=$(awk -v b="$best" '/^rank / && $2 < b && !/ kind=idle / { n++ } END { print n + 0 }' /tmp/b)
+	[ "$above" = 0 ] || die "the loop ranks $best, below $above stacks that are not idle"
+	within "$pns" "$kns" 3 || die "the loop's time: perftop $pns ns, schedstat $kns ns"
 }

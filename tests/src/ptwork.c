@@ -36,6 +36,15 @@
  *                                        COUNT times: sleep NAP_US in wl_nap,
  *                                        then burn WORK_US of CPU in
  *                                        wl_compute; prints the same
+ *   ptwork loop SECONDS                  spin on one instruction in wl_loop
+ *                                        (every tick sees the same stack),
+ *                                        never entering the kernel
+ *   ptwork reads FILE SECONDS            open, read to the end and close
+ *                                        FILE in a loop; print how many times
+ *   ptwork vhost COUNT                   COUNT times: make this process the
+ *                                        owner of /dev/vhost-net (its worker
+ *                                        starts), then reset it (the worker
+ *                                        runs a flush and stops)
  *   ptwork touch MB                      write every page of MB MiB of fresh
  *                                        memory, nap a few times, exit
  *   ptwork fakeframe FILE OFFSET SECONDS map FILE executable (no read: its
@@ -67,10 +76,12 @@
 #include <sys/time.h>
 #include <sys/wait.h>
 #include <sys/mman.h>
+#include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <linux/fuse.h>
 #include <linux/capability.h>
+#include <linux/vhost.h>
 
 #define NOINLINE __attribute__((noinline))
 
@@ -271,6 +282,72 @@ static void napcompute(long count, long nap_us, long work_us)
 }
 
 /* ---- memory, files that never answer ----------------------------------- */
+
+static void on_alarm_exit(int sig)
+{
+	(void)sig;
+	_exit(0);
+}
+
+/*
+ * One instruction, jumping to itself, until SIGALRM ends the process: each
+ * tick interrupts the same user address with the same callers, and the
+ * task never enters the kernel on its own.
+ */
+NOINLINE void wl_loop(double seconds)
+{
+	struct itimerval it = { .it_value = {
+		(time_t)seconds, (suseconds_t)((seconds - (time_t)seconds) * 1e6) } };
+
+	signal(SIGALRM, on_alarm_exit);
+	setitimer(ITIMER_REAL, &it, NULL);
+	asm volatile("1: jmp 1b");
+}
+
+static int reads(const char *file, double seconds)
+{
+	static char buf[1 << 16];
+	double end = now() + seconds;
+	long n = 0;
+
+	while (now() < end) {
+		int fd = open(file, O_RDONLY);
+		ssize_t r;
+
+		if (fd < 0) {
+			perror(file);
+			return 1;
+		}
+		while ((r = read(fd, buf, sizeof(buf))) > 0)
+			;
+		close(fd);
+		if (r < 0) {
+			perror(file);
+			return 1;
+		}
+		n++;
+	}
+	printf("%ld\n", n);
+	return 0;
+}
+
+static int vhost(long count)
+{
+	int fd = open("/dev/vhost-net", O_RDWR);
+
+	if (fd < 0) {
+		perror("/dev/vhost-net");
+		return 1;
+	}
+	for (long i = 0; i < count; i++)
+		if (ioctl(fd, VHOST_SET_OWNER) || ioctl(fd, VHOST_RESET_OWNER)) {
+			perror("vhost-net: set or reset owner");
+			return 1;
+		}
+	close(fd);
+	printf("%ld\n", count);
+	return 0;
+}
 
 static void touch(long mb)
 {
@@ -919,6 +996,12 @@ int main(int argc, char **argv)
 		phases(atof(argv[2]));
 	else if (!strcmp(cmd, "napcompute") && argc > 4)
 		napcompute(a, b, atol(argv[4]));
+	else if (!strcmp(cmd, "vhost") && argc > 2)
+		return vhost(a);
+	else if (!strcmp(cmd, "loop") && argc > 2)
+		wl_loop(atof(argv[2]));
+	else if (!strcmp(cmd, "reads") && argc > 3)
+		return reads(argv[2], atof(argv[3]));
 	else if (!strcmp(cmd, "touch") && argc > 2)
 		touch(a);
 	else if (!strcmp(cmd, "fakeframe") && argc > 4)
