@@ -235,14 +235,17 @@ static u64 tick_period __ro_after_init;			/* TICK_NSEC in TSC ticks */
 static DEFINE_MUTEX(perftop_mutex);
 
 static struct perftop_entry *pool;
-static unsigned int pool_used;
+static unsigned int pool_used;		/* taken from the pool, ever (to a reset) */
+static HLIST_HEAD(spare_entries);	/* ... of those, evicted and not reused */
+static unsigned int nr_spare;
 static struct hlist_head *buckets;
 static unsigned int hash_mask;
 static struct rb_root rank = RB_ROOT;
 static struct rb_root room = RB_ROOT;
 
 static struct perftop_object **objects;
-static unsigned int nr_objects;
+static unsigned int nr_objects;		/* ids in use are below */
+static unsigned int live_objects, free_object;	/* how many; the lowest id free */
 static struct hlist_head object_buckets[256];
 static unsigned int read_gen;
 static void *elf_buf;			/* ELF headers and notes being read */

@@ -31,6 +31,7 @@
 /* Slots a per-CPU lookup probes, entries a global hash chain holds: at most. */
 #define PERFTOP_PROBES		8
 #define PERFTOP_CHAIN_MAX	8
+#define PERFTOP_OBJECT_ROOM_WALK 65536	/* entries looked at to free an object */
 /* Processes remembered per entry to count distinct ones (procs=). */
 #define PERFTOP_PROC_MEMO	4
 /* Program headers read from an ELF file, PT_LOAD segments kept. */
@@ -212,7 +213,7 @@ struct perftop_object {
 	dev_t dev;
 	unsigned long ino;
 	u32 generation;
-	s64 ctime;			/* a file changed in place is a new one */
+	s64 ctime;			/* changed in place: read again */
 	bool elf;
 	bool uncached;			/* its headers were not in the page cache */
 	u8 nr_loads;
@@ -220,6 +221,8 @@ struct perftop_object {
 	u8 build_id[PERFTOP_BUILD_ID_MAX];
 	unsigned int id;		/* index in the object table */
 	unsigned int seen;		/* the read that last printed it */
+	unsigned int refs;		/* memo maps and entry frames in it */
+	unsigned int memo_refs;		/* ... of which memo maps */
 	struct {
 		u64 offset, filesz, vaddr;
 	} loads[PERFTOP_MAX_LOADS];

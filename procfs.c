@@ -145,7 +145,7 @@ static void perftop_show_footer(struct seq_file *m)
 		   t->other_ticks, perftop_ticks_to_ns(t->other_ticks),
 		   t->other_count, t->other_splits, t->other_stacks, perftop_floor());
 	seq_printf(m, "# switches=%llu entries=%u/%u evicted=%llu lost=%llu lost_ticks=%llu gaps=%llu gap_ticks=%llu missed=%lu\n",
-		   t->switches, pool_used, max_entries, t->evicted, t->lost,
+		   t->switches, pool_used - nr_spare, max_entries, t->evicted, t->lost,
 		   t->lost_ticks, t->gaps, t->gap_ticks, perftop_kp.nmissed);
 	seq_printf(m, "# busy_ticks=%llu busy_ns=%llu idle_ticks=%llu idle_ns=%llu\n",
 		   t->busy, perftop_ticks_to_ns(t->busy), t->idle,
@@ -168,7 +168,7 @@ static void perftop_show_footer(struct seq_file *m)
 		   div64_u64(perftop_ticks_to_ns(t->tick_cost_max), NSEC_PER_USEC),
 		   div64_u64(perftop_ticks_to_ns(t->ipi_max), NSEC_PER_USEC));
 	for (i = 0; i < nr_objects; i++) {
-		if (objects[i]->seen != read_gen)
+		if (!objects[i] || objects[i]->seen != read_gen)
 			continue;
 		seq_puts(m, "# object build-id=");
 		if (objects[i]->build_id_len)
@@ -219,10 +219,10 @@ static int perftop_show(struct seq_file *m, void *v)
 		   perftop_yes(!check_tsc_unstable()));
 	if (all)
 		seq_printf(m, "# all %u stacks by cumulative time, all frames, idle included; drained %s\n",
-			   pool_used, when);
+			   pool_used - nr_spare, when);
 	else
 		seq_printf(m, "# top %u of %u stacks by cumulative time, %u frames each, idle %s; drained %s\n",
-			   top, pool_used, depth, show_idle ? "included" : "excluded", when);
+			   top, pool_used - nr_spare, depth, show_idle ? "included" : "excluded", when);
 	for (node = rb_last(&rank); node && r < rows; node = rb_prev(node)) {
 		e = rb_entry(node, struct perftop_entry, rnode);
 		if (idle && ie.ticks >= e->ticks) {

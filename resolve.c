@@ -163,6 +163,105 @@ static unsigned int perftop_object_bucket(dev_t dev, unsigned long ino)
 	return hash_64((u64)dev << 32 ^ ino, 8);
 }
 
+/*
+ * Objects live while something names frames by them: each map of a memo
+ * and each frame of an entry in one holds a reference.  The last put frees
+ * the object and its id, so files seen once (rebuilt binaries, memfd JITs)
+ * do not fill the table for good.  When it is full all the same, entries
+ * make room (perftop_make_object_room()).
+ */
+static bool perftop_make_object_room(void);
+
+static struct perftop_object *perftop_object_by_id(u64 id)
+{
+	if (id < PERFTOP_OBJ_FIRST || id - PERFTOP_OBJ_FIRST >= nr_objects)
+		return NULL;
+	return objects[id - PERFTOP_OBJ_FIRST];
+}
+
+static void perftop_object_free(struct perftop_object *o)
+{
+	hlist_del(&o->hnode);
+	objects[o->id] = NULL;
+	live_objects--;
+	free_object = min(free_object, o->id);
+	kfree(o);
+}
+
+static void perftop_object_get(u64 id, bool memo)
+{
+	struct perftop_object *o = perftop_object_by_id(id);
+
+	if (o) {
+		o->refs++;
+		o->memo_refs += memo;
+	}
+}
+
+static void perftop_object_put(u64 id, bool memo)
+{
+	struct perftop_object *o = perftop_object_by_id(id);
+
+	if (!o)
+		return;
+	if (memo && o->memo_refs)
+		o->memo_refs--;
+	if (!o->refs || !--o->refs)
+		perftop_object_free(o);
+}
+
+/* The object id user frame FRAME names, if any. */
+static u64 perftop_frame_object(u64 frame)
+{
+	if ((frame & PERFTOP_FRAME_ANON) == PERFTOP_FRAME_ANON)
+		return PERFTOP_OBJ_ANON;
+	return frame >> PERFTOP_FRAME_OBJ_SHIFT;
+}
+
+static struct perftop_object *perftop_object_of(u64 frame)
+{
+	return perftop_object_by_id(perftop_frame_object(frame));
+}
+
+/*
+ * With ID 0: the id of a file a frame of KEY lies in that no live
+ * process's memo names, or 0.  Otherwise: ID if a frame of KEY lies in it.
+ */
+static u64 perftop_key_object(const struct perftop_key *key, u64 id)
+{
+	struct perftop_object *o;
+	unsigned int i;
+
+	if (key->kind != PERFTOP_USER)
+		return 0;
+	for (i = 0; i < key->nr; i++) {
+		if (id) {
+			if (perftop_frame_object(key->frames[i]) == id)
+				return id;
+			continue;
+		}
+		o = perftop_object_of(key->frames[i]);
+		if (o && !o->memo_refs)
+			return perftop_frame_object(key->frames[i]);
+	}
+	return 0;
+}
+
+/* An entry of KEY came in (GET) or left: its frames' objects. */
+static void perftop_key_objects(const struct perftop_key *key, bool get)
+{
+	unsigned int i;
+
+	if (key->kind != PERFTOP_USER)
+		return;
+	for (i = 0; i < key->nr; i++) {
+		if (get)
+			perftop_object_get(perftop_frame_object(key->frames[i]), false);
+		else
+			perftop_object_put(perftop_frame_object(key->frames[i]), false);
+	}
+}
+
 /* The object id of FILE, read and added when first seen. */
 static u64 perftop_object(struct file *file)
 {
@@ -176,12 +275,19 @@ static u64 perftop_object(struct file *file)
 	head = &object_buckets[perftop_object_bucket(dev, inode->i_ino)];
 	hlist_for_each_entry(o, head, hnode)
 		if (o->dev == dev && o->ino == inode->i_ino &&
-		    o->generation == inode->i_generation && o->ctime == ctime) {
-			if (o->uncached)
+		    o->generation == inode->i_generation) {
+			/*
+			 * One file, one object: a chmod in a loop must not
+			 * split a code path's rank.  Changed since (ctime),
+			 * its headers are read again.
+			 */
+			if (o->uncached || o->ctime != ctime) {
+				o->ctime = ctime;
 				perftop_read_elf(o, file);
+			}
 			goto found;
 		}
-	if (nr_objects == max_objects)
+	if (live_objects == max_objects && !perftop_make_object_room())
 		return PERFTOP_OBJ_FULL;
 	path = d_path(&file->f_path, path_buf, PATH_MAX);
 	if (IS_ERR(path))
@@ -196,20 +302,14 @@ static u64 perftop_object(struct file *file)
 	o->ctime = ctime;
 	perftop_read_elf(o, file);
 	hlist_add_head(&o->hnode, head);
-	o->id = nr_objects;
-	objects[nr_objects++] = o;
+	while (free_object < nr_objects && objects[free_object])
+		free_object++;
+	o->id = free_object++;
+	nr_objects = max(nr_objects, free_object);
+	objects[o->id] = o;
+	live_objects++;
 found:
 	return PERFTOP_OBJ_FIRST + o->id;
-}
-
-static struct perftop_object *perftop_object_of(u64 frame)
-{
-	u64 id = frame >> PERFTOP_FRAME_OBJ_SHIFT;
-
-	if ((frame & PERFTOP_FRAME_ANON) == PERFTOP_FRAME_ANON ||
-	    id < PERFTOP_OBJ_FIRST || id - PERFTOP_OBJ_FIRST >= nr_objects)
-		return NULL;
-	return objects[id - PERFTOP_OBJ_FIRST];
 }
 
 /* The frame at offset OFF of object ID (an object id, or VDSO or ANON). */
@@ -247,6 +347,10 @@ static struct perftop_memo *perftop_memo_find(struct mm_struct *mm)
 
 static void perftop_memo_free(struct perftop_memo *m)
 {
+	unsigned int i;
+
+	for (i = 0; i < m->nr; i++)
+		perftop_object_put(m->maps[i].id, true);
 	hash_del(&m->hnode);
 	mmdrop(m->mm);
 	kfree(m->maps);
@@ -276,7 +380,7 @@ static void perftop_memo_take(struct perftop_memo *m, struct mm_struct *mm)
 	struct perftop_memo_map *maps, *p;
 	struct vm_area_struct *vma;
 	struct vma_iterator vmi;
-	unsigned int nr = 0;
+	unsigned int nr = 0, i;
 
 	vma_iter_init(&vmi, mm, 0);
 	for_each_vma(vmi, vma) {
@@ -288,7 +392,12 @@ static void perftop_memo_take(struct perftop_memo *m, struct mm_struct *mm)
 		p->start = vma->vm_start;
 		p->end = vma->vm_end;
 		if (vma->vm_file) {
+			/*
+			 * Held at once: making room for the next file may
+			 * evict the last entry that names this one.
+			 */
 			p->id = perftop_object(vma->vm_file);
+			perftop_object_get(p->id, true);
 			p->off = (u64)vma->vm_pgoff << PAGE_SHIFT;
 		} else if (vma->vm_start == (unsigned long)mm->context.vdso) {
 			p->id = PERFTOP_OBJ_VDSO;
@@ -299,8 +408,13 @@ static void perftop_memo_take(struct perftop_memo *m, struct mm_struct *mm)
 		}
 	}
 	maps = nr ? kmemdup(memo_scratch, nr * sizeof(*maps), GFP_KERNEL) : NULL;
-	if (nr && !maps)
+	if (nr && !maps) {
+		for (i = 0; i < nr; i++)
+			perftop_object_put(memo_scratch[i].id, true);
 		return;
+	}
+	for (i = 0; i < m->nr; i++)
+		perftop_object_put(m->maps[i].id, true);
 	kfree(m->maps);
 	m->maps = maps;
 	m->nr = nr;

@@ -69,6 +69,7 @@ static void perftop_evict(struct perftop_entry *e)
 	totals.other_count += e->count;
 	totals.other_stacks++;
 	totals.evicted++;
+	perftop_key_objects(&e->key, false);
 	hlist_del(&e->hnode);
 	rb_erase(&e->rnode, &rank);
 	rb_erase(&e->snode, &room);
@@ -82,9 +83,37 @@ static u64 perftop_floor(void)
 {
 	struct rb_node *first = rb_first(&room);
 
-	if (pool_used < max_entries || !first)
+	if (pool_used - nr_spare < max_entries || !first)
 		return 0;
 	return perftop_ss(rb_entry(first, struct perftop_entry, snode));
+}
+
+/*
+ * The object table is full (resolve.c).  Files that live processes map
+ * stay.  Of the others, the one named by the entry with the least count
+ * goes, with every entry that names it (their time to "other"): a walk of
+ * PERFTOP_OBJECT_ROOM_WALK entries at most, least count first.
+ */
+static bool perftop_make_object_room(void)
+{
+	struct rb_node *node = rb_first(&room), *next;
+	struct perftop_entry *e;
+	unsigned int seen = 0;
+	u64 id = 0;
+
+	while (node && live_objects == max_objects && seen++ < PERFTOP_OBJECT_ROOM_WALK) {
+		next = rb_next(node);
+		e = rb_entry(node, struct perftop_entry, snode);
+		if (!id)
+			id = perftop_key_object(&e->key, 0);
+		if (id && perftop_key_object(&e->key, id)) {
+			perftop_evict(e);
+			hlist_add_head(&e->hnode, &spare_entries);
+			nr_spare++;
+		}
+		node = next;
+	}
+	return live_objects < max_objects;
 }
 
 /*
@@ -122,6 +151,11 @@ static struct perftop_entry *perftop_entry(const struct perftop_key *key, u64 we
 	if (chain >= PERFTOP_CHAIN_MAX) {
 		if (perftop_ss(victim) > weight)
 			return NULL;
+	} else if (nr_spare) {
+		victim = NULL;
+		e = hlist_entry(spare_entries.first, struct perftop_entry, hnode);
+		hlist_del(&e->hnode);
+		nr_spare--;
 	} else if (pool_used < max_entries) {
 		victim = NULL;
 		e = &pool[pool_used];
@@ -138,6 +172,7 @@ static struct perftop_entry *perftop_entry(const struct perftop_key *key, u64 we
 	memset(e, 0, sizeof(*e));
 	e->base = base;
 	e->key = *key;
+	perftop_key_objects(key, true);
 	e->hash = jhash2((u32 *)key, PERFTOP_KEY_LEN(key) / sizeof(u32), hash_seed);
 	e->bucket = b;
 	hlist_add_head(&e->hnode, &buckets[b]);
@@ -329,9 +364,13 @@ static void perftop_free_objects(void)
 	unsigned int i;
 
 	perftop_memo_expire(true);
-	for (i = 0; i < nr_objects; i++)
+	for (i = 0; i < nr_objects; i++) {
 		kfree(objects[i]);
+		objects[i] = NULL;
+	}
 	nr_objects = 0;
+	live_objects = 0;
+	free_object = 0;
 	memset(object_buckets, 0, sizeof(object_buckets));
 }
 
@@ -346,6 +385,8 @@ static int perftop_reset(void)
 	perftop_drain(true, false);
 	memset(buckets, 0, (hash_mask + 1) * sizeof(*buckets));
 	WRITE_ONCE(pool_used, 0);
+	INIT_HLIST_HEAD(&spare_entries);
+	nr_spare = 0;
 	rank = RB_ROOT;
 	room = RB_ROOT;
 	perftop_free_objects();

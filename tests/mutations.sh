@@ -32,7 +32,9 @@ drain-ipis-carried|table.c|s/^\treturn READ_ONCE(t->switches) .. READ_ONCE(t->us
 reads-drain-always|table.c|s/^\tif (totals.read_drained_at \&\&$/\tif (0 \&\& totals.read_drained_at \&\&/|reads_rate_limited|reads_rate_limited
 user-worker-as-user|compat.h|s/^#define PERFTOP_NOT_USER\t(PF_KTHREAD . PF_IO_WORKER . PF_USER_WORKER)/#define PERFTOP_NOT_USER\t(PF_KTHREAD + PF_IO_WORKER)/|vhost_worker_is_kernel|vhost_worker_is_kernel|KERNELS=6.12.107+deb12-amd64
 lockdown-ignored|procfs.c|s/^\tret = security_locked_down(LOCKDOWN_PERF);/\tret = 0;/|lockdown_refuses|lockdown_refuses
-room-refuses-newcomers|table.c|s/^\t\tvictim = rb_entry(rb_first(\&room), struct perftop_entry, snode);/\t\tvictim = rb_entry(rb_first(\&room), struct perftop_entry, snode);\n\t\tif (perftop_ss(victim) > weight)\n\t\t\treturn NULL;/|late_heavy_ranks|late_heavy_ranks'
+room-refuses-newcomers|table.c|s/^\t\tvictim = rb_entry(rb_first(\&room), struct perftop_entry, snode);/\t\tvictim = rb_entry(rb_first(\&room), struct perftop_entry, snode);\n\t\tif (perftop_ss(victim) > weight)\n\t\t\treturn NULL;/|late_heavy_ranks|late_heavy_ranks
+objects-never-freed|resolve.c|s/^\tif (!o->refs .. !--o->refs)$/\tif (0)/|objects_come_and_go|objects_come_and_go
+object-per-ctime|resolve.c|s/^\t\t    o->generation == inode->i_generation) {/\t\t    o->generation == inode->i_generation \&\& o->ctime == ctime) {/|objects_come_and_go|objects_come_and_go'
 
 field() { printf '%s\n%s\n' "$MUTATIONS" "$EXTRA" | awk -F'|' -v n="$1" -v f="$2" '$1 == n { print $f }'; }
 

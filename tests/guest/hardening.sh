@@ -548,3 +548,42 @@ t_late_heavy_ranks() {
 	[ "$above" = 0 ] || die "the loop ranks $best, below $above stacks that are not idle"
 	within "$pns" "$kns" 3 || die "the loop's time: perftop $pns ns, schedstat $kns ns"
 }
+
+# The files user frames are named by (objects) live while something names
+# frames by them (a live process's mappings, an entry's frames), and the
+# entries that name only files no process maps make room for new ones: 40
+# programs, each its own file and run one after the other with room for 16
+# files, are all named by their files as they run.  A file whose ctime a
+# chmod() changes between runs stays one object, its code path one rank.
+t_objects_come_and_go() {
+	insmod $KO max_objects=16 || die "insmod failed"
+	i=0
+	while [ $i -lt 40 ]; do
+		cp /bin/ptwork /tmp/o$i || die "cp failed"
+		/tmp/o$i spin 0.2 50 > /dev/null || die "/tmp/o$i failed"
+		i=$((i + 1))
+	done
+	cp /bin/ptwork /tmp/cm
+	for m in 0755 0700 0750 0711 0705 0755; do
+		chmod $m /tmp/cm
+		/tmp/cm spin 0.2 50 > /dev/null || die "/tmp/cm failed"
+	done
+	dump_all /tmp/d
+	grep '^# other' /tmp/d
+	named=0
+	i=0
+	while [ $i -lt 40 ]; do
+		grep -q "^# object .* /tmp/o$i\$" /tmp/d && named=$((named + 1))
+		i=$((i + 1))
+	done
+	full=$(grep -c 'object table full' /tmp/d)
+	echo "files named: $named of 40 (the rest left with their entries); frames 'object table full': $full"
+	grep -q "^# object .* /tmp/o39\$" /tmp/d || die "the last program's file is not named"
+	[ "$full" = 0 ] || die "$full frames in 'object table full'"
+	n=$(grep -c "^# object .* /tmp/cm\$" /tmp/d)
+	[ "$n" = 1 ] || die "/tmp/cm, chmod()ed between runs, is $n objects"
+	r=$(awk '/^rank / { p = $0 } /^  #0 \/tmp\/cm\+/ { print p }' /tmp/d | grep -c .)
+	p=$(awk '/^rank / { p = $0 } /^  #0 \/tmp\/cm\+/ { print p }' /tmp/d | sed -n 's/.* procs=\([0-9]*\) .*/\1/p' | sort -n | tail -n 1)
+	echo "/tmp/cm: $r ranks whose frame #0 is in it, the most processes in one $p"
+	[ "${p:-0}" -ge 5 ] || die "/tmp/cm's 6 runs are not one rank: at most ${p:-0} processes in one"
+}
