@@ -232,6 +232,8 @@ static int perftop_show(struct seq_file *m, void *v)
 				break;
 		}
 		perftop_show_rank(m, ++r, e, frames);
+		if (!(r % 256))
+			cond_resched();
 	}
 	if (idle && r < rows)
 		perftop_show_rank(m, ++r, &ie, 0);

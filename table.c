@@ -255,6 +255,8 @@ static void perftop_fold_table(struct perftop_ptab *t, bool keep)
 			mmdrop(s->key.mm);
 		s->hash = 0;
 		t->used--;
+		if (!(i % 1024))
+			cond_resched();
 	}
 	memset(t, 0, offsetof(struct perftop_ptab, slots));
 }
