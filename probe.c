@@ -736,7 +736,7 @@ static __always_inline void perftop_carry(struct perftop_cpu *pc, struct perftop
 	    (pc->cur_kind != PERFTOP_CUR_LOST || (pc->key.mm && pc->key.mm != current->mm)))
 		return;
 	perftop_place(pc, t);
-	t->carried = pc->cur != NULL;
+	t->carried = !!pc->cur;
 	if (pc->cur && old && !pc->cur->count && !pc->cur->splits) {
 		pc->cur->pid = old->pid;
 		pc->cur->proc = old->proc;

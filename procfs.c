@@ -203,7 +203,8 @@ static int perftop_show(struct seq_file *m, void *v)
 		return -EINTR;
 	ago = perftop_read_drain();
 	if (ago)
-		snprintf(when, sizeof(when), "at a read %llu us before", div_u64(ago, NSEC_PER_USEC));
+		snprintf(when, sizeof(when), "at a read %llu us before",
+			 div_u64(ago, NSEC_PER_USEC));
 	else
 		strscpy(when, "at this read", sizeof(when));
 	read_gen++;
@@ -222,7 +223,8 @@ static int perftop_show(struct seq_file *m, void *v)
 			   pool_used - nr_spare, when);
 	else
 		seq_printf(m, "# top %u of %u stacks by cumulative time, %u frames each, idle %s; drained %s\n",
-			   top, pool_used - nr_spare, depth, show_idle ? "included" : "excluded", when);
+			   top, pool_used - nr_spare, depth,
+			   show_idle ? "included" : "excluded", when);
 	for (node = rb_last(&rank); node && r < rows; node = rb_prev(node)) {
 		e = rb_entry(node, struct perftop_entry, rnode);
 		if (idle && ie.ticks >= e->ticks) {
