@@ -157,9 +157,16 @@ static bool fault_prev_arg;
 module_param(fault_prev_arg, bool, 0444);
 MODULE_PARM_DESC(fault_prev_arg, "test build only: take the wrong argument for the task switched out");
 #define PERFTOP_PREV_ARG	(fault_prev_arg ? 1 : 0)
+
+/* No drain for new address spaces: only the period and reads drain. */
+static bool fault_no_kick;
+module_param(fault_no_kick, bool, 0444);
+MODULE_PARM_DESC(fault_no_kick, "test build only: the handler asks for no drain");
+#define PERFTOP_NO_KICK		fault_no_kick
 #else
 #define perftop_register_kprobe(kp)	register_kprobe(kp)
 #define PERFTOP_PREV_ARG	0
+#define PERFTOP_NO_KICK		false
 #endif
 
 /* ---- state ------------------------------------------------------------- */
@@ -243,6 +250,9 @@ static unsigned int hash_mask;
 static struct rb_root rank = RB_ROOT;
 static struct rb_root room = RB_ROOT;
 
+static char **gone_names;		/* PERFTOP_KFRAME_GONE frames' names */
+static unsigned int nr_gone;
+
 static struct perftop_object **objects;
 static unsigned int nr_objects;		/* ids in use are below */
 static unsigned int live_objects, free_object;	/* how many; the lowest id free */
@@ -279,6 +289,8 @@ static bool perftop_stopping;		/* unloading: no more drains queued */
 static void perftop_drain_work(struct work_struct *work);
 static DECLARE_DELAYED_WORK(perftop_periodic, perftop_drain_work);
 static DECLARE_WORK(perftop_kicked, perftop_drain_work);
+static void perftop_read_work_fn(struct work_struct *work);
+static DECLARE_WORK(perftop_read_work, perftop_read_work_fn);
 
 /*
  * The module is one translation unit, built from the files below as
@@ -356,6 +368,41 @@ static struct syscore_ops perftop_syscore_ops = {
 	.resume = perftop_syscore_resume,
 };
 
+/* ---- modules going away ------------------------------------------------ */
+
+/*
+ * A module going away has its frames named (perftop_name_module_frames())
+ * by a worker, as every drain: one module at a time.
+ */
+static DEFINE_MUTEX(perftop_going_lock);
+static struct module *going_module;
+
+static void perftop_going_fn(struct work_struct *work)
+{
+	mutex_lock(&perftop_mutex);
+	perftop_drain(true, true);
+	perftop_name_module_frames(going_module);
+	mutex_unlock(&perftop_mutex);
+}
+
+static DECLARE_WORK(perftop_going_work, perftop_going_fn);
+
+static int perftop_module_notify(struct notifier_block *nb, unsigned long action, void *data)
+{
+	if (action != MODULE_STATE_GOING)
+		return NOTIFY_DONE;
+	mutex_lock(&perftop_going_lock);
+	going_module = data;
+	queue_work(system_unbound_wq, &perftop_going_work);
+	flush_work(&perftop_going_work);
+	mutex_unlock(&perftop_going_lock);
+	return NOTIFY_DONE;
+}
+
+static struct notifier_block perftop_module_nb = {
+	.notifier_call = perftop_module_notify,
+};
+
 /* ---- module ------------------------------------------------------------ */
 
 static int perftop_check_params(void)
@@ -429,6 +476,7 @@ static void perftop_stop_drains(void)
 	WRITE_ONCE(perftop_stopping, true);
 	cancel_delayed_work_sync(&perftop_periodic);
 	cancel_work_sync(&perftop_kicked);
+	cancel_work_sync(&perftop_read_work);
 	/*
 	 * ... but a kick that read perftop_stopping before it was set may
 	 * still queue one, and a drain that was running may have left a
@@ -470,6 +518,9 @@ static int __init perftop_init(void)
 		goto err_proc;
 	hp_state = ret;
 	register_syscore_ops(&perftop_syscore_ops);
+	ret = register_module_notifier(&perftop_module_nb);
+	if (ret)
+		goto err_notifier;
 	queue_delayed_work(system_unbound_wq, &perftop_periodic, msecs_to_jiffies(drain_ms));
 
 	perftop_kp.symbol_name = probe_name;
@@ -505,6 +556,8 @@ err_kp:
 	unregister_kprobe(&perftop_kp);
 err_work:
 	perftop_stop_drains();
+	unregister_module_notifier(&perftop_module_nb);
+err_notifier:
 	unregister_syscore_ops(&perftop_syscore_ops);
 	cpuhp_remove_state_nocalls(hp_state);
 err_proc:
@@ -524,6 +577,8 @@ static void __exit perftop_exit(void)
 	/* Returns only once no reader or writer is left. */
 	proc_remove(proc_all);
 	proc_remove(proc_top);
+	/* Returns only once no notification is running. */
+	unregister_module_notifier(&perftop_module_nb);
 	perftop_stop_drains();
 	unregister_syscore_ops(&perftop_syscore_ops);
 	cpuhp_remove_state_nocalls(hp_state);

@@ -139,6 +139,13 @@ struct perftop_ptab {
 #define PERFTOP_FRAME_ANON	(0xffULL << 56)
 #define PERFTOP_FRAME_ANON_VALUE	(BIT_ULL(56) - 1)
 
+/*
+ * A kernel frame in a module since unloaded: its name, taken at the unload,
+ * is gone_names[the low bits].  No kernel address looks like it.
+ */
+#define PERFTOP_KFRAME_GONE	BIT_ULL(48)
+#define PERFTOP_MAX_GONE	4096	/* names kept; more print as "?" */
+
 enum perftop_special_object {
 	PERFTOP_OBJ_NOMAP,	/* no mapping at that address */
 	PERFTOP_OBJ_VDSO,

@@ -800,6 +800,6 @@ static void perftop_resync(void)
 
 static void perftop_kick(struct irq_work *work)
 {
-	if (!READ_ONCE(perftop_stopping))
+	if (!READ_ONCE(perftop_stopping) && !PERFTOP_NO_KICK)
 		queue_work(system_unbound_wq, &perftop_kicked);
 }

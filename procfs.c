@@ -68,10 +68,15 @@ static void perftop_show_frame(struct seq_file *m, const struct perftop_key *k,
 			       unsigned int i)
 {
 	char sym[KSYM_SYMBOL_LEN];
+	unsigned int gone;
 
 	seq_printf(m, "  #%u ", i);
 	if (k->kind == PERFTOP_USER) {
 		perftop_show_user_frame(m, k->frames[i]);
+	} else if ((k->frames[i] & ~(u64)U32_MAX) == PERFTOP_KFRAME_GONE) {
+		/* Named at its module's unload. */
+		gone = k->frames[i] & U32_MAX;
+		seq_puts(m, gone < nr_gone ? gone_names[gone] : "?");
 	} else {
 		/* Never a raw kernel address: an unknown one prints as "?". */
 		snprintf(sym, sizeof(sym), "%pB", (void *)(unsigned long)k->frames[i]);
@@ -182,31 +187,19 @@ static void perftop_show_footer(struct seq_file *m)
 }
 
 /*
- * Both files: /proc/perftop (m->private NULL) prints the top ranks with
- * "depth" frames, /proc/perftop_all every entry with every frame.  A read
- * drains every CPU first, and prints under the mutex: one consistent
- * snapshot, as of the read.
+ * Both files: /proc/perftop prints the top ranks with "depth" frames,
+ * /proc/perftop_all (ALL) every entry with every frame.  Under the mutex,
+ * after one drain (WHEN says which).
  */
-static int perftop_show(struct seq_file *m, void *v)
+static void perftop_show_page(struct seq_file *m, bool all, const char *when)
 {
-	bool all = m->private;
 	unsigned int rows = all ? UINT_MAX : top, frames = all ? PERFTOP_MAX_DEPTH : depth;
 	bool idle = all || show_idle;
 	struct perftop_entry ie = { .key.kind = PERFTOP_IDLE, .comm = "swapper" };
 	struct perftop_entry *e;
 	struct rb_node *node;
 	unsigned int r = 0;
-	char when[48];
-	u64 ago;
 
-	if (mutex_lock_killable(&perftop_mutex))
-		return -EINTR;
-	ago = perftop_read_drain();
-	if (ago)
-		snprintf(when, sizeof(when), "at a read %llu us before",
-			 div_u64(ago, NSEC_PER_USEC));
-	else
-		strscpy(when, "at this read", sizeof(when));
 	read_gen++;
 	ie.ticks = totals.idle;
 	ie.count = totals.idle_count;
@@ -240,14 +233,126 @@ static int perftop_show(struct seq_file *m, void *v)
 	if (idle && r < rows)
 		perftop_show_rank(m, ++r, &ie, 0);
 	perftop_show_footer(m);
+}
+
+/*
+ * One rendering of an open file, made at its first read or seek: every
+ * read and seek of it (pread and lseek too) serves that one snapshot, and
+ * a page that outgrows its buffer is rendered again from the same drain,
+ * never drained twice.
+ */
+struct perftop_snap {
+	size_t len;
+	char *buf;
+};
+
+/* Bytes a rank took in the last rendering, to size the next one's buffer. */
+static size_t perftop_rank_bytes = 256;
+
+/* Under the mutex; the read began at START (ktime_get_ns()). */
+static int perftop_render(struct perftop_snap *s, bool all, u64 start)
+{
+	unsigned int rows = min_t(unsigned int, all ? UINT_MAX : top, pool_used - nr_spare + 1);
+	struct seq_file m = { };
+	size_t size;
+	char when[48];
+
+	lockdep_assert_held(&perftop_mutex);
+	if (totals.drained_at >= start)
+		strscpy(when, "at this read", sizeof(when));
+	else
+		snprintf(when, sizeof(when), "%llu us before this read",
+			 div_u64(start - totals.drained_at, NSEC_PER_USEC));
+	size = PAGE_SIZE + (nr_objects + 16) * 128 + (size_t)rows * perftop_rank_bytes;
+	for (;;) {
+		/* Charged to the reader; a failure fails the read, no OOM kill. */
+		if (size > INT_MAX)
+			return -EFBIG;
+		m.buf = kvmalloc(size, GFP_KERNEL_ACCOUNT | __GFP_NOWARN | __GFP_RETRY_MAYFAIL);
+		if (!m.buf)
+			return -ENOMEM;
+		m.size = size;
+		m.count = 0;
+		perftop_show_page(&m, all, when);
+		if (!seq_has_overflowed(&m))
+			break;
+		kvfree(m.buf);
+		size *= 2;
+	}
+	if (rows)
+		perftop_rank_bytes = max_t(size_t, 64, m.count / rows + 16);
+	s->buf = m.buf;
+	s->len = m.count;
+	return 0;
+}
+
+/* The file's rendering, made now if this is its first read or seek. */
+static struct perftop_snap *perftop_snap(struct file *file)
+{
+	struct perftop_snap *s = smp_load_acquire(&file->private_data);
+	u64 start = ktime_get_ns();
+	int ret;
+
+	if (s)
+		return s;
+	s = kzalloc(sizeof(*s), GFP_KERNEL_ACCOUNT);
+	if (!s)
+		return ERR_PTR(-ENOMEM);
+	ret = perftop_read_drain(start);
+	if (ret < 0 || mutex_lock_killable(&perftop_mutex)) {
+		kfree(s);
+		return ERR_PTR(-EINTR);
+	}
+	/* Two threads reading one file: the first renders. */
+	if (file->private_data) {
+		mutex_unlock(&perftop_mutex);
+		kfree(s);
+		return file->private_data;
+	}
+	if (ret > 0)
+		totals.read_shared++;
+	ret = perftop_render(s, pde_data(file_inode(file)), start);
+	if (!ret)
+		smp_store_release(&file->private_data, s);
 	mutex_unlock(&perftop_mutex);
+	if (ret) {
+		kfree(s);
+		return ERR_PTR(ret);
+	}
+	return s;
+}
+
+static ssize_t perftop_read(struct file *file, char __user *ubuf, size_t count, loff_t *ppos)
+{
+	struct perftop_snap *s = perftop_snap(file);
+
+	if (IS_ERR(s))
+		return PTR_ERR(s);
+	return simple_read_from_buffer(ubuf, count, ppos, s->buf, s->len);
+}
+
+static loff_t perftop_lseek(struct file *file, loff_t offset, int whence)
+{
+	struct perftop_snap *s = perftop_snap(file);
+
+	if (IS_ERR(s))
+		return PTR_ERR(s);
+	return fixed_size_llseek(file, offset, whence, s->len);
+}
+
+static int perftop_release(struct inode *inode, struct file *file)
+{
+	struct perftop_snap *s = file->private_data;
+
+	if (s) {
+		kvfree(s->buf);
+		kfree(s);
+	}
 	return 0;
 }
 
 static int perftop_open(struct inode *inode, struct file *file)
 {
-	bool all = pde_data(inode);
-	unsigned int rows, frames = all ? PERFTOP_MAX_DEPTH : depth;
 	int ret;
 
 	/*
@@ -263,10 +368,8 @@ static int perftop_open(struct inode *inode, struct file *file)
 	/* Clearing the counters needs more. */
 	if ((file->f_mode & FMODE_WRITE) && !capable(CAP_SYS_ADMIN))
 		return -EPERM;
-	/* Enough for the ranks there can be now, so that one show() fits. */
-	rows = min_t(unsigned int, all ? UINT_MAX : top, READ_ONCE(pool_used) + 64);
-	return single_open_size(file, perftop_show, all ? (void *)1 : NULL,
-				4096 + (size_t)rows * (200 + frames * 160));
+	file->private_data = NULL;
+	return 0;
 }
 
 static ssize_t perftop_write(struct file *file, const char __user *ubuf,
@@ -287,16 +390,16 @@ static ssize_t perftop_write(struct file *file, const char __user *ubuf,
 
 static const struct proc_ops perftop_proc_ops = {
 	.proc_open	= perftop_open,
-	.proc_read	= seq_read,
-	.proc_lseek	= seq_lseek,
-	.proc_release	= single_release,
+	.proc_read	= perftop_read,
+	.proc_lseek	= perftop_lseek,
+	.proc_release	= perftop_release,
 	.proc_write	= perftop_write,
 };
 
 /* /proc/perftop_all: read only. */
 static const struct proc_ops perftop_all_proc_ops = {
 	.proc_open	= perftop_open,
-	.proc_read	= seq_read,
-	.proc_lseek	= seq_lseek,
-	.proc_release	= single_release,
+	.proc_read	= perftop_read,
+	.proc_lseek	= perftop_lseek,
+	.proc_release	= perftop_release,
 };

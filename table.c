@@ -73,6 +73,7 @@ static void perftop_evict(struct perftop_entry *e)
 	hlist_del(&e->hnode);
 	rb_erase(&e->rnode, &rank);
 	rb_erase(&e->snode, &room);
+	RB_CLEAR_NODE(&e->rnode);	/* spare, until reused */
 }
 
 /*
@@ -178,6 +179,85 @@ static struct perftop_entry *perftop_entry(const struct perftop_key *key, u64 we
 	hlist_add_head(&e->hnode, &buckets[b]);
 	perftop_rank_insert(e);
 	return e;
+}
+
+/* ---- modules going away --------------------------------------------- */
+
+/* The index of NAME among gone_names, added if new; PERFTOP_MAX_GONE if full. */
+static unsigned int perftop_gone_name(const char *name)
+{
+	unsigned int i;
+
+	for (i = 0; i < nr_gone; i++)
+		if (!strcmp(gone_names[i], name))
+			return i;
+	if (nr_gone == PERFTOP_MAX_GONE)
+		return i;
+	gone_names[nr_gone] = kstrdup(name, GFP_KERNEL);
+	return gone_names[nr_gone] ? nr_gone++ : PERFTOP_MAX_GONE;
+}
+
+/*
+ * E's key changed: to its new bucket, or folded into the entry that has
+ * that key already.
+ */
+static void perftop_rekey(struct perftop_entry *e)
+{
+	u32 b = hsiphash(&e->key, PERFTOP_KEY_LEN(&e->key), &bucket_key) & hash_mask;
+	struct perftop_entry *o;
+
+	hlist_del(&e->hnode);
+	e->hash = jhash2((u32 *)&e->key, PERFTOP_KEY_LEN(&e->key) / sizeof(u32), hash_seed);
+	hlist_for_each_entry(o, &buckets[b], hnode) {
+		if (!perftop_key_equal(&o->key, &e->key))
+			continue;
+		o->ticks += e->ticks;
+		o->count += e->count;
+		o->splits += e->splits;
+		o->procs += e->procs;
+		perftop_rank_update(o);
+		rb_erase(&e->rnode, &rank);
+		rb_erase(&e->snode, &room);
+		RB_CLEAR_NODE(&e->rnode);
+		hlist_add_head(&e->hnode, &spare_entries);
+		nr_spare++;
+		return;
+	}
+	e->bucket = b;
+	hlist_add_head(&e->hnode, &buckets[b]);
+}
+
+/*
+ * MOD is going away.  Kernel frames are named when read, and frames in its
+ * text would then name whatever is loaded there next, or nothing: name them
+ * now, while its symbols are there, and keep the names.  Under the mutex,
+ * after a drain of every CPU.
+ */
+static void perftop_name_module_frames(struct module *mod)
+{
+	char sym[KSYM_SYMBOL_LEN];
+	struct perftop_entry *e;
+	unsigned int i, n;
+	bool changed;
+
+	lockdep_assert_held(&perftop_mutex);
+	for (n = 0; n < pool_used; n++) {
+		e = &pool[n];
+		if (RB_EMPTY_NODE(&e->rnode) || e->key.kind != PERFTOP_KERNEL)
+			continue;
+		changed = false;
+		for (i = 0; i < e->key.nr; i++) {
+			if (!within_module_core(e->key.frames[i], mod))
+				continue;
+			snprintf(sym, sizeof(sym), "%pB", (void *)(unsigned long)e->key.frames[i]);
+			e->key.frames[i] = PERFTOP_KFRAME_GONE | perftop_gone_name(sym);
+			changed = true;
+		}
+		if (changed)
+			perftop_rekey(e);
+		if (!(n % 1024))
+			cond_resched();
+	}
 }
 
 /* Count distinct processes: those not among the last few seen are new. */
@@ -318,22 +398,47 @@ static void perftop_drain(bool all, bool keep)
  * A read shows every CPU's time up to a drain that interrupts every CPU.
  * So that readers in a loop cannot send those IPIs at will (into nohz_full
  * CPUs too), a read within PERFTOP_MIN_DRAIN_MS of the last read's drain
- * shows that drain: its header says so, the footer's at_ns says when, and
- * read_shared counts such reads.  Returns how long ago, in ns, or 0.
+ * shows the table as the last drain left it: its header says how long
+ * before, the footer's at_ns when, and read_shared counts such reads.
+ *
+ * The drain runs in a worker, as every drain that names files does:
+ * d_path() resolves against the root of the task that calls it, and a
+ * reader in a chroot or a container would name files from its own root,
+ * for good.  The reader waits for it, killably.
  */
-static u64 perftop_read_drain(void)
+static DECLARE_WAIT_QUEUE_HEAD(perftop_read_wq);
+static u64 read_work_done;		/* ktime_get_ns() at the end of the last */
+
+static void perftop_read_work_fn(struct work_struct *work)
 {
 	u64 now = ktime_get_ns();
 
-	lockdep_assert_held(&perftop_mutex);
+	mutex_lock(&perftop_mutex);
 	if (totals.read_drained_at &&
 	    now - totals.read_drained_at < PERFTOP_MIN_DRAIN_MS * NSEC_PER_MSEC) {
 		totals.read_shared++;
-		return max(now - totals.drained_at, 1ULL);
+	} else {
+		perftop_drain(true, true);
+		WRITE_ONCE(totals.read_drained_at, ktime_get_ns());
 	}
-	perftop_drain(true, true);
-	totals.read_drained_at = ktime_get_ns();
-	return 0;
+	mutex_unlock(&perftop_mutex);
+	WRITE_ONCE(read_work_done, ktime_get_ns());
+	wake_up_all(&perftop_read_wq);
+}
+
+/*
+ * The drain of a read that began at START: 1 when it shows the last one, 0
+ * when it drained, or -EINTR.  The worker is this CPU's (system_wq): waking
+ * one elsewhere would itself interrupt that CPU, once a read.
+ */
+static int perftop_read_drain(u64 start)
+{
+	u64 at = READ_ONCE(totals.read_drained_at);
+
+	if (at && start - at < PERFTOP_MIN_DRAIN_MS * NSEC_PER_MSEC)
+		return 1;
+	queue_work(system_wq, &perftop_read_work);
+	return wait_event_killable(perftop_read_wq, READ_ONCE(read_work_done) > start);
 }
 
 /*
@@ -364,6 +469,10 @@ static void perftop_drain_work(struct work_struct *work)
 static void perftop_free_objects(void)
 {
 	unsigned int i;
+
+	for (i = 0; i < nr_gone; i++)
+		kfree(gone_names[i]);
+	nr_gone = 0;
 
 	perftop_memo_expire(true);
 	for (i = 0; i < nr_objects; i++) {
@@ -407,10 +516,11 @@ static int perftop_tables_init(void)
 	pool = kvcalloc(max_entries, sizeof(*pool), GFP_KERNEL);
 	buckets = kvcalloc(nbuckets, sizeof(*buckets), GFP_KERNEL);
 	objects = kvcalloc(max_objects, sizeof(*objects), GFP_KERNEL);
+	gone_names = kvcalloc(PERFTOP_MAX_GONE, sizeof(*gone_names), GFP_KERNEL);
 	elf_buf = kmalloc(PAGE_SIZE, GFP_KERNEL);
 	path_buf = kmalloc(PATH_MAX, GFP_KERNEL);
 	memo_scratch = kvmalloc_array(PERFTOP_MEMO_MAPS, sizeof(*memo_scratch), GFP_KERNEL);
-	if (!pool || !buckets || !objects || !elf_buf || !path_buf || !memo_scratch)
+	if (!pool || !buckets || !objects || !gone_names || !elf_buf || !path_buf || !memo_scratch)
 		return -ENOMEM;
 	hash_mask = nbuckets - 1;
 	cpu_mask = cpu_entries - 1;
@@ -451,11 +561,13 @@ static void perftop_tables_free(void)
 	kfree(path_buf);
 	kfree(elf_buf);
 	kvfree(objects);
+	kvfree(gone_names);
 	kvfree(buckets);
 	kvfree(pool);
 	path_buf = NULL;
 	elf_buf = NULL;
 	objects = NULL;
+	gone_names = NULL;
 	buckets = NULL;
 	pool = NULL;
 }

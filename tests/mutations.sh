@@ -12,7 +12,7 @@ set -u
 
 # NAME|FILES|SED EXPRESSION|TESTS TO RUN|TEST THAT MUST FAIL[|VAR=VALUE ... for tests/run]
 # (the expression must change each of the FILES)
-MUTATIONS='read-frees-nothing|procfs.c|0,/\t\.proc_release\t= single_release,/s///|memory_returns|memory_returns
+MUTATIONS='read-frees-nothing|procfs.c|0,/\t\.proc_release\t= perftop_release,/s///|memory_returns|memory_returns
 refused-load-leaks|perftop.c|/^err_tables:/{n;s/perftop_tables_free();/;/}|refused_loads_leave_nothing|refused_loads_leave_nothing
 suite-stops-early|tests/guest/suite.sh|s/^suite_guest() { run_plan guest; }/suite_guest() { run load_unload; exit 0; }/|load_unload,format|suite-completed
 slice-charged-twice|probe.c|s/^\t\ts->ticks += delta;/\t\ts->ticks += 2 * delta;/|accuracy|accuracy
@@ -34,7 +34,11 @@ user-worker-as-user|compat.h|s/^#define PERFTOP_NOT_USER\t(PF_KTHREAD . PF_IO_WO
 lockdown-ignored|procfs.c|s/^\tret = security_locked_down(LOCKDOWN_PERF);/\tret = 0;/|lockdown_refuses|lockdown_refuses
 room-refuses-newcomers|table.c|s/^\t\tvictim = rb_entry(rb_first(\&room), struct perftop_entry, snode);/\t\tvictim = rb_entry(rb_first(\&room), struct perftop_entry, snode);\n\t\tif (perftop_ss(victim) > weight)\n\t\t\treturn NULL;/|late_heavy_ranks|late_heavy_ranks
 objects-never-freed|resolve.c|s/^\tif (!o->refs .. !--o->refs)$/\tif (0)/|objects_come_and_go|objects_come_and_go
-object-per-ctime|resolve.c|s/^\t\t    o->generation == inode->i_generation) {/\t\t    o->generation == inode->i_generation \&\& o->ctime == ctime) {/|objects_come_and_go|objects_come_and_go'
+object-per-ctime|resolve.c|s/^\t\t    o->generation == inode->i_generation) {/\t\t    o->generation == inode->i_generation \&\& o->ctime == ctime) {/|objects_come_and_go|objects_come_and_go
+running-task-unseen|probe.c|s/^\t\tpc->task = tsk;$/\t\tpc->task = NULL;/|running_at_load|running_at_load
+snapshot-per-read|procfs.c|s/ = smp_load_acquire(\&file->private_data);/ = NULL;/;s/^\tif (file->private_data) {/\tif (0) {/|one_snapshot_per_open|one_snapshot_per_open
+read-drains-in-reader|table.c|s/^\tqueue_work(system_wq, \&perftop_read_work);/\tperftop_read_work_fn(NULL);/|names_from_host_root|names_from_host_root
+module-frames-unnamed|table.c|s/^\t\t\tif (!within_module_core(e->key.frames\[i\], mod))$/\t\t\tif (1)/|unloaded_module_named|unloaded_module_named'
 
 field() { printf '%s\n%s\n' "$MUTATIONS" "$EXTRA" | awk -F'|' -v n="$1" -v f="$2" '$1 == n { print $f }'; }
 

@@ -41,6 +41,14 @@
  *                                        never entering the kernel
  *   ptwork reads FILE SECONDS            open, read to the end and close
  *                                        FILE in a loop; print how many times
+ *   ptwork pread FILE                    read FILE to its end, then again with
+ *                                        pread at 0 and at the middle, and
+ *                                        after lseek: print "same BYTES" if
+ *                                        every read gave the same bytes
+ *   ptwork inroot DIR FILE               open FILE, chroot to DIR, then copy
+ *                                        FILE to stdout
+ *   ptwork hold FILE SECONDS             read one byte of FILE, print "held",
+ *                                        keep it open SECONDS
  *   ptwork vhost COUNT                   COUNT times: make this process the
  *                                        owner of /dev/vhost-net (its worker
  *                                        starts), then reset it (the worker
@@ -328,6 +336,73 @@ static int reads(const char *file, double seconds)
 		n++;
 	}
 	printf("%ld\n", n);
+	return 0;
+}
+
+static int reread(const char *file)
+{
+	static char a[1 << 24], b[1 << 24];
+	size_t len = 0, half;
+	ssize_t r;
+	int fd = open(file, O_RDONLY);
+
+	if (fd < 0) {
+		perror(file);
+		return 1;
+	}
+	while ((r = read(fd, a + len, sizeof(a) - len)) > 0)
+		len += r;
+	if (r < 0 || len == sizeof(a)) {
+		fprintf(stderr, "%s: read failed or too large\n", file);
+		return 1;
+	}
+	half = len / 2;
+	if (pread(fd, b, len, 0) != (ssize_t)len || memcmp(a, b, len)) {
+		printf("differs: pread at 0\n");
+		return 1;
+	}
+	if (pread(fd, b, len - half, half) != (ssize_t)(len - half) || memcmp(a + half, b, len - half)) {
+		printf("differs: pread at %zu\n", half);
+		return 1;
+	}
+	if (lseek(fd, 0, SEEK_END) != (off_t)len || lseek(fd, 0, SEEK_SET) != 0 ||
+	    read(fd, b, len) != (ssize_t)len || memcmp(a, b, len)) {
+		printf("differs: after lseek\n");
+		return 1;
+	}
+	close(fd);
+	printf("same %zu\n", len);
+	return 0;
+}
+
+static int inroot(const char *dir, const char *file)
+{
+	char buf[1 << 16];
+	ssize_t r;
+	int fd = open(file, O_RDONLY);
+
+	if (fd < 0 || chroot(dir) || chdir("/")) {
+		perror(file);
+		return 1;
+	}
+	while ((r = read(fd, buf, sizeof(buf))) > 0)
+		if (write(1, buf, r) != r)
+			return 1;
+	return r < 0;
+}
+
+static int hold(const char *file, double seconds)
+{
+	char c;
+	int fd = open(file, O_RDONLY);
+
+	if (fd < 0 || read(fd, &c, 1) != 1) {
+		perror(file);
+		return 1;
+	}
+	printf("held\n");
+	usleep((useconds_t)(seconds * 1e6));
+	close(fd);
 	return 0;
 }
 
@@ -996,6 +1071,12 @@ int main(int argc, char **argv)
 		phases(atof(argv[2]));
 	else if (!strcmp(cmd, "napcompute") && argc > 4)
 		napcompute(a, b, atol(argv[4]));
+	else if (!strcmp(cmd, "inroot") && argc > 3)
+		return inroot(argv[2], argv[3]);
+	else if (!strcmp(cmd, "hold") && argc > 3)
+		return hold(argv[2], atof(argv[3]));
+	else if (!strcmp(cmd, "pread") && argc > 2)
+		return reread(argv[2]);
 	else if (!strcmp(cmd, "vhost") && argc > 2)
 		return vhost(a);
 	else if (!strcmp(cmd, "loop") && argc > 2)
