@@ -800,6 +800,8 @@ static void perftop_resync(void)
 
 static void perftop_kick(struct irq_work *work)
 {
-	if (!READ_ONCE(perftop_stopping) && !PERFTOP_NO_KICK)
+	if (!READ_ONCE(perftop_stopping) && !PERFTOP_NO_KICK) {
+		perftop_fault_kick_delay();
 		queue_work(system_unbound_wq, &perftop_kicked);
+	}
 }

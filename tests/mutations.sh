@@ -35,10 +35,10 @@ lockdown-ignored|procfs.c|s/^\tret = security_locked_down(LOCKDOWN_PERF);/\tret 
 room-refuses-newcomers|table.c|s/^\t\tvictim = rb_entry(rb_first(\&room), struct perftop_entry, snode);/\t\tvictim = rb_entry(rb_first(\&room), struct perftop_entry, snode);\n\t\tif (perftop_ss(victim) > weight)\n\t\t\treturn NULL;/|late_heavy_ranks|late_heavy_ranks
 objects-never-freed|resolve.c|s/^\tif (!o->refs .. !--o->refs)$/\tif (0)/|objects_come_and_go|objects_come_and_go
 object-per-ctime|resolve.c|s/^\t\t    o->generation == inode->i_generation) {/\t\t    o->generation == inode->i_generation \&\& o->ctime == ctime) {/|objects_come_and_go|objects_come_and_go
-running-task-unseen|probe.c|s/^\t\tpc->task = tsk;$/\t\tpc->task = NULL;/|running_at_load|running_at_load
 snapshot-per-read|procfs.c|s/ = smp_load_acquire(\&file->private_data);/ = NULL;/;s/^\tif (file->private_data) {/\tif (0) {/|one_snapshot_per_open|one_snapshot_per_open
 read-drains-in-reader|table.c|s/^\tqueue_work(system_wq, \&perftop_read_work);/\tperftop_read_work_fn(NULL);/|names_from_host_root|names_from_host_root
-module-frames-unnamed|table.c|s/^\t\t\tif (!within_module_core(e->key.frames\[i\], mod))$/\t\t\tif (1)/|unloaded_module_named|unloaded_module_named'
+module-frames-unnamed|table.c|s/^\t\t\tif (!within_module_core(e->key.frames\[i\], mod))$/\t\t\tif (1)/|unloaded_module_named|unloaded_module_named
+kick-cancelled-once|perftop.c|/irq_work_sync(\&per_cpu_ptr(\&perftop_cpu, cpu)->kick);/{n;s/^\tcancel_work_sync(\&perftop_kicked);$/\t;/}|unload_during_kicks|console-clean'
 
 field() { printf '%s\n%s\n' "$MUTATIONS" "$EXTRA" | awk -F'|' -v n="$1" -v f="$2" '$1 == n { print $f }'; }
 
