@@ -163,17 +163,10 @@ static bool fault_no_kick;
 module_param(fault_no_kick, bool, 0444);
 MODULE_PARM_DESC(fault_no_kick, "test build only: the handler asks for no drain");
 #define PERFTOP_NO_KICK		fault_no_kick
-
-/* Hold each kick this long between its check of perftop_stopping and its queue_work(). */
-static unsigned int fault_kick_delay_us;
-module_param(fault_kick_delay_us, uint, 0444);
-MODULE_PARM_DESC(fault_kick_delay_us, "test build only: hold each drain request this long (up to 10000 us)");
-#define perftop_fault_kick_delay()	udelay(min(fault_kick_delay_us, 10000U))
 #else
 #define perftop_register_kprobe(kp)	register_kprobe(kp)
 #define PERFTOP_PREV_ARG	0
 #define PERFTOP_NO_KICK		false
-#define perftop_fault_kick_delay()	do { } while (0)
 #endif
 
 /* ---- state ------------------------------------------------------------- */

@@ -800,8 +800,6 @@ static void perftop_resync(void)
 
 static void perftop_kick(struct irq_work *work)
 {
-	if (!READ_ONCE(perftop_stopping) && !PERFTOP_NO_KICK) {
-		perftop_fault_kick_delay();
+	if (!READ_ONCE(perftop_stopping) && !PERFTOP_NO_KICK)
 		queue_work(system_unbound_wq, &perftop_kicked);
-	}
 }

@@ -663,22 +663,3 @@ t_unloaded_module_named() {
 	grep -q '^  #[0-9]* ptbusy_a+0x[0-9a-f]*/0x[0-9a-f]* \[ptbusy\]$' /tmp/b ||
 		die "no frame ptbusy_a+OFF/SIZE [ptbusy] after the unload"
 }
-
-# An unload while drains are being asked for: a kick (an irq_work) that
-# read "not stopping" just before the unload set it queues its drain after
-# the unload's first cancel; the unload cancels again once no kick runs.
-# The fault build holds every kick 2 ms at that point; 10 unloads under a
-# storm of new processes (each one kicks), then a pause in which a drain
-# left queued would run in the freed module (an oops: console-clean).
-t_unload_during_kicks() {
-	spawn sh -c 'while :; do ptwork forkexec 20 /bin/true; done'
-	i=0
-	while [ $i -lt 10 ]; do
-		insmod $FAULTS_KO fault_kick_delay_us=2000 || die "insmod perftop_faults failed"
-		sleep 0.3
-		rmmod perftop_faults || die "rmmod failed"
-		i=$((i + 1))
-	done
-	sleep 1
-	echo "10 unloads under a fork storm, every kick held 2 ms"
-}
