@@ -29,7 +29,7 @@ slot-pins-address-space|probe.c table.c|s/mmgrab(key->mm);/mmget(key->mm);/;s/mm
 drain-reads-files|resolve.c|s/^\twhile (len) {$/\tif (kernel_read(file, buf, len, \&pos) == len)\n\t\treturn 0;\n&/|slow_file_no_hang|slow_file_no_hang
 tick-walk-ends-short|probe.c|s/^\t     (state.sp != (unsigned long)task_pt_regs(current) \&\&$/\t     (0 \&\&/|tick_kthread|tick_kthread|SMP_ACCURACY=1
 drain-ipis-carried|table.c|s/^\treturn READ_ONCE(t->switches) .. READ_ONCE(t->used) > READ_ONCE(t->carried);/\treturn READ_ONCE(t->used) > 0;/|no_ipi_without_news|no_ipi_without_news
-reads-drain-always|table.c|s/^\tif (at \&\& start - at < PERFTOP_MIN_DRAIN_MS \* NSEC_PER_MSEC)$/\tif (0)/;s/^\tif (totals.read_drained_at \&\&$/\tif (0 \&\& totals.read_drained_at \&\&/|reads_rate_limited|reads_rate_limited
+reads-drain-always|table.c|s/^\tif (at \&\& start - at < PERFTOP_MIN_DRAIN_MS \* NSEC_PER_MSEC)$/\tif (0 \&\& at \&\& start - at < PERFTOP_MIN_DRAIN_MS * NSEC_PER_MSEC)/;s/^\tif (totals.read_drained_at \&\&$/\tif (0 \&\& totals.read_drained_at \&\&/|reads_rate_limited|reads_rate_limited
 user-worker-as-user|compat.h|s/^#define PERFTOP_NOT_USER\t(PF_KTHREAD . PF_IO_WORKER . PF_USER_WORKER)/#define PERFTOP_NOT_USER\t(PF_KTHREAD + PF_IO_WORKER)/|vhost_worker_is_kernel|vhost_worker_is_kernel|KERNELS=6.12.107+deb12-amd64
 lockdown-ignored|procfs.c|s/^\tret = security_locked_down(LOCKDOWN_PERF);/\tret = 0;/|lockdown_refuses|lockdown_refuses
 room-refuses-newcomers|table.c|s/^\t\tvictim = rb_entry(rb_first(\&room), struct perftop_entry, snode);/\t\tvictim = rb_entry(rb_first(\&room), struct perftop_entry, snode);\n\t\tif (perftop_ss(victim) > weight)\n\t\t\treturn NULL;/|late_heavy_ranks|late_heavy_ranks
