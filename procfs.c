@@ -289,6 +289,7 @@ static int perftop_render(struct perftop_snap *s, bool all, u64 start)
 /* The file's rendering, made now if this is its first read or seek. */
 static struct perftop_snap *perftop_snap(struct file *file)
 {
+	/* Pairs with the release below: a page seen is a page rendered. */
 	struct perftop_snap *s = smp_load_acquire(&file->private_data);
 	u64 start = ktime_get_ns();
 	int ret;
@@ -312,7 +313,7 @@ static struct perftop_snap *perftop_snap(struct file *file)
 	if (ret > 0)
 		totals.read_shared++;
 	ret = perftop_render(s, pde_data(file_inode(file)), start);
-	if (!ret)
+	if (!ret)	/* The page is complete before the pointer is seen. */
 		smp_store_release(&file->private_data, s);
 	mutex_unlock(&perftop_mutex);
 	if (ret) {
