@@ -467,7 +467,9 @@ t_reads_rate_limited() {
 	echo "$n reads in $ms ms: $drained drained, $shared showed an earlier read's drain;" \
 		"IPIs to CPU $last: $((c1 - c0))"
 	bound=$((ms / 5 + ms / 100 + 5))
-	[ "$n" -gt $((2 * bound)) ] || die "only $n reads in $ms ms: too few to tell (over $((2 * bound)))"
+	# Had each read drained, the IPIs would be about as many as the reads.
+	[ "$n" -gt $((bound + bound / 4)) ] ||
+		skip "only $n reads in $ms ms: too few to tell (the bound is $bound IPIs)"
 	[ "$drained" -le $((ms / 10 + 2)) ] || die "$drained of $n reads drained in $ms ms"
 	[ $((c1 - c0)) -le "$bound" ] ||
 		die "CPU $last took $((c1 - c0)) IPIs in $ms ms of reads, $drained of which drained"
