@@ -150,7 +150,7 @@ static void perftop_show_footer(struct seq_file *m)
 		   t->other_ticks, perftop_ticks_to_ns(t->other_ticks),
 		   t->other_count, t->other_splits, t->other_stacks, perftop_floor());
 	seq_printf(m, "# switches=%llu entries=%u/%u evicted=%llu lost=%llu lost_ticks=%llu gaps=%llu gap_ticks=%llu missed=%lu\n",
-		   t->switches, pool_used - nr_spare, max_entries, t->evicted, t->lost,
+		   t->switches, perftop_entries(), max_entries, t->evicted, t->lost,
 		   t->lost_ticks, t->gaps, t->gap_ticks, perftop_kp.nmissed);
 	seq_printf(m, "# busy_ticks=%llu busy_ns=%llu idle_ticks=%llu idle_ns=%llu\n",
 		   t->busy, perftop_ticks_to_ns(t->busy), t->idle,
@@ -213,10 +213,10 @@ static void perftop_show_page(struct seq_file *m, bool all, const char *when)
 		   perftop_yes(!check_tsc_unstable()));
 	if (all)
 		seq_printf(m, "# all %u stacks by cumulative time, all frames, idle included; drained %s\n",
-			   pool_used - nr_spare, when);
+			   perftop_entries(), when);
 	else
 		seq_printf(m, "# top %u of %u stacks by cumulative time, %u frames each, idle %s; drained %s\n",
-			   top, pool_used - nr_spare, depth,
+			   top, perftop_entries(), depth,
 			   show_idle ? "included" : "excluded", when);
 	for (node = rb_last(&rank); node && r < rows; node = rb_prev(node)) {
 		e = rb_entry(node, struct perftop_entry, rnode);
@@ -252,7 +252,7 @@ static size_t perftop_rank_bytes = 256;
 /* Under the mutex; the read began at START (ktime_get_ns()). */
 static int perftop_render(struct perftop_snap *s, bool all, u64 start)
 {
-	unsigned int rows = min_t(unsigned int, all ? UINT_MAX : top, pool_used - nr_spare + 1);
+	unsigned int rows = min_t(unsigned int, all ? UINT_MAX : top, perftop_entries() + 1);
 	struct seq_file m = { };
 	size_t size;
 	char when[48];

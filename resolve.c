@@ -223,28 +223,29 @@ static struct perftop_object *perftop_object_of(u64 frame)
 	return perftop_object_by_id(perftop_frame_object(frame));
 }
 
-/*
- * With ID 0: the id of a file a frame of KEY lies in that no live
- * process's memo names, or 0.  Otherwise: ID if a frame of KEY lies in it.
- */
-static u64 perftop_key_object(const struct perftop_key *key, u64 id)
+/* The id of a file a frame of KEY lies in that no live process maps, or 0. */
+static u64 perftop_key_unmapped_object(const struct perftop_key *key)
 {
 	struct perftop_object *o;
 	unsigned int i;
 
-	if (key->kind != PERFTOP_USER)
-		return 0;
-	for (i = 0; i < key->nr; i++) {
-		if (id) {
-			if (perftop_frame_object(key->frames[i]) == id)
-				return id;
-			continue;
-		}
+	for (i = 0; key->kind == PERFTOP_USER && i < key->nr; i++) {
 		o = perftop_object_of(key->frames[i]);
 		if (o && !o->memo_refs)
 			return perftop_frame_object(key->frames[i]);
 	}
 	return 0;
+}
+
+/* Does a frame of KEY lie in object ID? */
+static bool perftop_key_names(const struct perftop_key *key, u64 id)
+{
+	unsigned int i;
+
+	for (i = 0; key->kind == PERFTOP_USER && i < key->nr; i++)
+		if (perftop_frame_object(key->frames[i]) == id)
+			return true;
+	return false;
 }
 
 /* An entry of KEY came in (GET) or left: its frames' objects. */

@@ -62,6 +62,20 @@ static void perftop_rank_update(struct perftop_entry *e)
 	perftop_tree_grew(&room, &e->snode, perftop_room_less);
 }
 
+/* Entries in the table: those taken from the pool, but the spare ones. */
+static unsigned int perftop_entries(void)
+{
+	return pool_used - nr_spare;
+}
+
+/* E, out of the table, waits for perftop_entry() to take it again. */
+static void perftop_spare(struct perftop_entry *e)
+{
+	RB_CLEAR_NODE(&e->rnode);
+	hlist_add_head(&e->hnode, &spare_entries);
+	nr_spare++;
+}
+
 /* An entry leaves the table; its time and count go to "other". */
 static void perftop_evict(struct perftop_entry *e)
 {
@@ -73,7 +87,6 @@ static void perftop_evict(struct perftop_entry *e)
 	hlist_del(&e->hnode);
 	rb_erase(&e->rnode, &rank);
 	rb_erase(&e->snode, &room);
-	RB_CLEAR_NODE(&e->rnode);	/* spare, until reused */
 }
 
 /*
@@ -84,7 +97,7 @@ static u64 perftop_floor(void)
 {
 	struct rb_node *first = rb_first(&room);
 
-	if (pool_used - nr_spare < max_entries || !first)
+	if (perftop_entries() < max_entries || !first)
 		return 0;
 	return perftop_ss(rb_entry(first, struct perftop_entry, snode));
 }
@@ -106,11 +119,10 @@ static bool perftop_make_object_room(void)
 		next = rb_next(node);
 		e = rb_entry(node, struct perftop_entry, snode);
 		if (!id)
-			id = perftop_key_object(&e->key, 0);
-		if (id && perftop_key_object(&e->key, id)) {
+			id = perftop_key_unmapped_object(&e->key);
+		if (id && perftop_key_names(&e->key, id)) {
 			perftop_evict(e);
-			hlist_add_head(&e->hnode, &spare_entries);
-			nr_spare++;
+			perftop_spare(e);
 		}
 		node = next;
 	}
@@ -159,9 +171,7 @@ static struct perftop_entry *perftop_entry(const struct perftop_key *key, u64 we
 		nr_spare--;
 	} else if (pool_used < max_entries) {
 		victim = NULL;
-		e = &pool[pool_used];
-		/* perftop_open() peeks at it without the mutex. */
-		WRITE_ONCE(pool_used, pool_used + 1);
+		e = &pool[pool_used++];
 	} else {
 		victim = rb_entry(rb_first(&room), struct perftop_entry, snode);
 	}
@@ -218,9 +228,7 @@ static void perftop_rekey(struct perftop_entry *e)
 		perftop_rank_update(o);
 		rb_erase(&e->rnode, &rank);
 		rb_erase(&e->snode, &room);
-		RB_CLEAR_NODE(&e->rnode);
-		hlist_add_head(&e->hnode, &spare_entries);
-		nr_spare++;
+		perftop_spare(e);
 		return;
 	}
 	e->bucket = b;
@@ -495,7 +503,7 @@ static int perftop_reset(void)
 		return -EINTR;
 	perftop_drain(true, false);
 	memset(buckets, 0, (hash_mask + 1) * sizeof(*buckets));
-	WRITE_ONCE(pool_used, 0);
+	pool_used = 0;
 	INIT_HLIST_HEAD(&spare_entries);
 	nr_spare = 0;
 	rank = RB_ROOT;
