@@ -101,7 +101,8 @@ errpct() {
 # run cuts it.
 label() {
 	case $1 in
-	cycles_under_storm | memory_returns) echo "$1[${PT_CYCLES:-100} cycles]" ;;
+	cycles_under_storm) echo "$1[${PT_CYCLES:-100} cycles]" ;;
+	memory_returns) echo "$1[${PT_MEM_CYCLES:-100} cycles]" ;;
 	readers_and_resets) echo "$1[4x${PT_READS:-1000} reads]" ;;
 	fuzzed_writes) echo "$1[${PT_FUZZ:-10000} writes]" ;;
 	flood) echo "$1[${PT_FLOOD:-100000} stacks]" ;;

@@ -67,11 +67,26 @@ t_readers_and_resets() {
 	[ "$resets" -ge $((reads / 10)) ] || die "only $resets resets during the reads"
 }
 
-# Unreclaimable slab + vmalloc in use, in kB.
+# Unreclaimable slab + vmalloc in use, in kB, once it holds still.  Every
+# slab cache is shrunk first: that returns its empty slabs and, on the
+# debug kernel, the objects KASAN keeps in its quarantine after they were
+# freed.  What a module load frees late (after RCU grace periods, from
+# workqueues; kmemleak's records of it) takes seconds there: right after
+# 30 refused loads of any module, even a three-function one, the figure
+# stood 300-600 kB high, and a few seconds later it was back.  So it is
+# read again, a second apart, until two readings agree within 16 kB (at
+# most eight times).
 memsnap() {
-	echo 3 > /proc/sys/vm/drop_caches
-	sleep 1
-	awk '/^(SUnreclaim|VmallocUsed):/ { s += $2 } END { print s }' /proc/meminfo
+	_prev=-100000 _i=0
+	while [ $_i -lt 8 ]; do
+		echo 3 > /proc/sys/vm/drop_caches
+		for _c in /sys/kernel/slab/*/shrink; do echo 1 > "$_c"; done 2> /dev/null
+		sleep 1
+		_now=$(awk '/^(SUnreclaim|VmallocUsed):/ { s += $2 } END { print s }' /proc/meminfo)
+		[ $((_now - _prev)) -le 16 ] && [ $((_prev - _now)) -le 16 ] && break
+		_prev=$_now _i=$((_i + 1))
+	done
+	echo "$_now"
 }
 
 # mem_budget WHAT BEFORE EVENTS BYTES: memory may grow by at most BYTES per
@@ -82,6 +97,38 @@ mem_budget() {
 	grown=$(((after - $2) * 1024))
 	echo "$1: $3 events, memory $2 kB -> $after kB ($((grown / $3)) bytes per event, budget $4)"
 	[ "$grown" -le $(($3 * $4)) ] || die "$1: $grown bytes kept over $3 events"
+}
+
+# mem_halves WHAT EVENTS BYTES CMD...: EVENTS events in two halves ("CMD
+# N" makes N of them), with memory read before, between and after: a leak
+# grows each half, so the half that grew less may grow by at most BYTES
+# per event.
+# What the kernel keeps for a while or for good after the first of many
+# loads (a percpu chunk; on the debug kernel its records of each load)
+# once grew one half by 160 kB.
+mem_halves() {
+	_what=$1 _h=$(($2 / 2)) _b=$3
+	shift 3
+	_m0=$(memsnap)
+	"$@" $_h
+	_m1=$(memsnap)
+	"$@" $_h
+	_m2=$(memsnap)
+	_g=$(((_m1 - _m0) * 1024))
+	[ $(((_m2 - _m1) * 1024)) -lt "$_g" ] && _g=$(((_m2 - _m1) * 1024))
+	echo "$_what: 2 x $_h events, memory $_m0 -> $_m1 -> $_m2 kB" \
+		"(the half that grew less: $((_g / _h)) bytes per event, budget $_b)"
+	[ "$_g" -le $((_h * _b)) ] || die "$_what: $_g bytes kept over $_h events, in each half"
+}
+
+# repeat N CMD...: CMD, N times.
+repeat() {
+	_n=$1
+	shift
+	while [ "$_n" -gt 0 ]; do
+		"$@"
+		_n=$((_n - 1))
+	done
 }
 
 # max_entries=64 and 4096 distinct stacks: the lightest are evicted into
@@ -113,26 +160,29 @@ t_fuzzed_writes() {
 }
 
 # Refused loads leave nothing behind, in /proc or in memory: bad parameters
-# (refused before anything is allocated), and 100 loads that fail at their
-# last step, once the tables, the files, the hotplug and PM callbacks and
-# the drain exist (the fault-injection build): the smallest allocation
-# there is a page.
+# (refused before anything is allocated), and 100 loads (two halves of 50)
+# that fail at their last step, once the tables, the files, the hotplug and
+# PM callbacks and the drain exist (the fault-injection build): the
+# smallest allocation there is a page.
 t_refused_loads_leave_nothing() {
 	for p in top=0 depth=9 max_entries=0 mode=0777 symbol=schedule; do
 		insmod $KO "$p" 2>/dev/null && die "insmod $p succeeded"
 		[ ! -e /proc/perftop ] || die "insmod $p left /proc/perftop"
 	done
 	insmod $FAULTS_KO fault_fail_load=1 2>/dev/null && die "fault_fail_load=1 loaded"
-	before=$(memsnap)
-	n=${PT_LOADS:-100}
-	i=0
-	while [ $i -lt "$n" ]; do
-		insmod $FAULTS_KO fault_fail_load=1 2>/dev/null && die "fault_fail_load=1 loaded"
-		[ ! -e /proc/perftop ] && [ ! -e /proc/perftop_all ] || die "a refused load left /proc files"
-		i=$((i + 1))
-	done
-	grep -q '^perftop' /proc/modules && die "a refused load left a module loaded"
-	mem_budget "refused loads" "$before" "$n" 2048
+	mem_halves "refused loads" "${PT_LOADS:-100}" 2048 refused_loads
+	! grep -q '^perftop' /proc/modules || die "a refused load left a module loaded"
+}
+
+# refused_loads N: N loads of the fault-injection build that fail at their
+# last step; none leaves a file in /proc.
+refused_loads() {
+	repeat "$1" refused_load
+}
+
+refused_load() {
+	insmod $FAULTS_KO fault_fail_load=1 2>/dev/null && die "fault_fail_load=1 loaded"
+	[ ! -e /proc/perftop ] && [ ! -e /proc/perftop_all ] || die "a refused load left /proc files"
 }
 
 # No number in the output is a kernel address (decimal, or 8+ hex digits).
@@ -147,33 +197,38 @@ t_no_kernel_addresses() {
 }
 
 # Memory returns: after 1000 reads (in one process: one leaked seq_file
-# buffer would be 4 KiB a read, its op 32 bytes), after PT_CYCLES (100)
-# load/unload cycles (a page is the smallest allocation of a load), and
-# after a big table.
+# buffer would be 4 KiB a read, its op 32 bytes), after PT_MEM_CYCLES (100)
+# load/unload cycles, in two halves (a page is the smallest allocation of a
+# load), and after a big table.
 t_memory_returns() {
 	insmod $KO || die "insmod failed"
 	mixed_workload
 	cat /proc/perftop > /dev/null
-	before=$(memsnap)
-	ptcheck hammer /proc/perftop 1000 20 4 > /dev/null || die "reads failed"
-	mem_budget "reads" "$before" 1000 24
+	mem_halves "reads" 1000 24 reads
 	rmmod perftop
-	before=$(memsnap)
-	n=${PT_CYCLES:-100}
-	i=0
-	while [ $i -lt "$n" ]; do
-		insmod $KO || die "insmod failed"
-		cat /proc/perftop > /dev/null
-		rmmod perftop || die "rmmod failed"
-		i=$((i + 1))
-	done
-	mem_budget "load/unload cycles" "$before" "$n" 2048
+	mem_halves "load/unload cycles" "${PT_MEM_CYCLES:-100}" 2048 load_read_unloads
 	before=$(memsnap)
 	insmod $KO max_entries=262144 top=1000 || die "insmod failed"
 	mixed_workload
 	cat /proc/perftop_all > /dev/null
 	rmmod perftop || die "rmmod failed"
 	mem_budget "a 262144-entry table" "$before" 1 65536
+}
+
+# reads N: N reads of /proc/perftop, in one process.
+reads() {
+	ptcheck hammer /proc/perftop "$1" 20 4 > /dev/null || die "reads failed"
+}
+
+# load_read_unloads N: N times a load, a read, an unload.
+load_read_unloads() {
+	repeat "$1" load_read_unload
+}
+
+load_read_unload() {
+	insmod $KO || die "insmod failed"
+	cat /proc/perftop > /dev/null
+	rmmod perftop || die "rmmod failed"
 }
 
 # Debug kernel only: kmemleak finds no unreferenced object allocated from
