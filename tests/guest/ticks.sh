@@ -48,6 +48,60 @@ shares() {
 	[ -z "$BAD" ] || die "more than $TOL points off:$BAD"
 }
 
+# hz: the kernel's tick rate: jiffies against CLOCK_MONOTONIC, both in
+# /proc/timer_list, a second apart (jiffies catch up on ticks the host
+# held off), rounded to the nearest of the rates Kconfig offers.
+hz() {
+	_a=$(awk '/^now at/ { n = $3 } /^jiffies:/ { print n, $2; exit }' /proc/timer_list)
+	sleep 1
+	_b=$(awk '/^now at/ { n = $3 } /^jiffies:/ { print n, $2; exit }' /proc/timer_list)
+	awk -v a="$_a" -v b="$_b" 'BEGIN { split(a, x, " "); split(b, y, " ")
+		r = (y[2] - x[2]) * 1e9 / (y[1] - x[1]); best = 100
+		for (i = split("100 250 300 1000", c, " "); i; i--)
+			if ((r - c[i]) * (r - c[i]) < (r - best) * (r - best)) best = c[i]
+		print best }'
+}
+
+# loc CPU: the local timer interrupts CPU has taken (/proc/interrupts).
+loc() {
+	awk -v c="$1" '$1 == "LOC:" { print $(c + 2) }' /proc/interrupts
+}
+
+# steady OUT DUMP WAKES CMD...: after a reset, CMD (a program on the last
+# CPU that prints total=, its CPU time) into OUT and perftop's page into
+# DUMP; run again, up to three runs in all, while that CPU took fewer timer
+# interrupts, less the WAKES its own timers made, than nine tenths of the
+# ticks its CPU time spans, and keep the run that came nearest.  On a host
+# with every core busy the guest's vCPU stalls, and QEMU's main loop, which
+# fires the guest's timers, can be held off while the vCPU runs on: a
+# burst with no tick in it is charged, as it must be, to the stack it was
+# switched in with, the wait it woke from (wl_compute came 20 points short
+# so beside CI's other jobs).  The kernel's own count of its timer
+# interrupts shows it.  The run kept is held to the same tolerance.
+steady() {
+	_out=$1 _dump=$2 _wakes=$3
+	shift 3
+	[ -n "${HZ_GUEST:-}" ] || HZ_GUEST=$(hz)
+	_best=-1
+	for _run in 1 2 3; do
+		echo reset > /proc/perftop
+		_l=$(loc $((NCPU - 1)))
+		"$@" > "$_out.$_run" || return 1
+		_l=$(($(loc $((NCPU - 1))) - _l - _wakes))
+		dump_all "$_dump.$_run"
+		_want=$(($(own "$_out.$_run" total) / 1000 * HZ_GUEST / 1000000))
+		echo "run $_run: CPU $((NCPU - 1)) took $_l ticks; its CPU time spans $_want at HZ=$HZ_GUEST"
+		[ "$_want" -gt 0 ] || _want=1
+		_r=$((_l * 1000 / _want))
+		if [ "$_r" -gt "$_best" ]; then
+			_best=$_r
+			cp "$_out.$_run" "$_out" && cp "$_dump.$_run" "$_dump" || return 1
+		fi
+		[ "$_r" -lt 900 ] || break
+	done
+	[ "$_run" = 1 ] || echo "kept the run with $_best ticks in 1000 its CPU time spans"
+}
+
 # splits DUMP: the slices begun at a tick, over all ranks.
 splits() {
 	grep '^rank ' "$1" | sed -n 's/.* splits=\([0-9]*\) .*/\1/p' | awk '{ s += $1 } END { print s + 0 }'
@@ -59,10 +113,8 @@ splits() {
 t_tick_phases_alone() {
 	insmod $KO top=8192 || die "insmod failed"
 	: > /tmp/shares
-	echo reset > /proc/perftop
-	taskset -c $((NCPU - 1)) ptwork phases 3 > /tmp/out || die "ptwork phases failed"
+	steady /tmp/out /tmp/d 0 taskset -c $((NCPU - 1)) ptwork phases 3 || die "ptwork phases failed"
 	cat /tmp/out
-	dump_all /tmp/d
 	shares /tmp/out /tmp/d wl_phase1 wl_phase2 wl_phase3
 	s=$(splits /tmp/d)
 	echo "slices begun at a tick: $s"
@@ -93,11 +145,9 @@ t_tick_phases_shared() {
 t_tick_nap_compute() {
 	insmod $KO top=8192 || die "insmod failed"
 	: > /tmp/shares
-	echo reset > /proc/perftop
-	taskset -c $((NCPU - 1)) ptwork napcompute 150 200 10000 > /tmp/out ||
+	steady /tmp/out /tmp/d 150 taskset -c $((NCPU - 1)) ptwork napcompute 150 200 10000 ||
 		die "ptwork napcompute failed"
 	cat /tmp/out
-	dump_all /tmp/d
 	shares /tmp/out /tmp/d wl_compute wl_nap
 	echo "RESULT tick_nap_compute smp=$NCPU $(tr '\n' ' ' < /tmp/shares)tol=$TOL" >&3
 }
