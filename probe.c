@@ -745,6 +745,35 @@ static __always_inline void perftop_carry(struct perftop_cpu *pc, struct perftop
 }
 
 /*
+ * Start a slice on current, in table T at NOW, with the stack that the
+ * interrupt (the drain's IPI) found it in.
+ */
+static void perftop_flip_start(struct perftop_cpu *pc, struct perftop_ptab *t, u64 now)
+{
+	struct pt_regs *regs = get_irq_regs();
+	struct task_struct *tsk = current;
+	struct perftop_raw key;
+	u32 hash;
+
+	if (!regs)
+		return;
+	hash = perftop_capture(&key, regs);
+	if (!hash)
+		return;
+	pc->key = key;
+	pc->cur_hash = hash;
+	perftop_place(pc, t);
+	pc->task = tsk;
+	pc->task_switches = perftop_task_switches(tsk);
+	pc->start = now;
+	pc->head = false;
+	if (pc->cur)
+		perftop_note_task(pc->cur, tsk);
+	else
+		t->lost++;
+}
+
+/*
  * On each CPU, by IPI (interrupts off, so never inside that CPU's handler):
  * charge the slice in flight up to now, and move to the other table.  The
  * slice is current's unless switches went unseen (kprobes disabled, say):
@@ -774,8 +803,16 @@ static void perftop_flip_ipi(void *unused)
 	}
 	WRITE_ONCE(pc->active, !pc->active);
 	perftop_carry(pc, &pc->tab[pc->active], old);
-	/* Interrupts are off here: how long, for the footer. */
 	t = &pc->tab[pc->active];
+	/*
+	 * A CPU that has run one task since the load has not switched yet
+	 * either (on a nohz_full CPU it may never, and with tick_split=0 no
+	 * tick starts its slice): its slice starts here, with the stack the
+	 * interprocessor interrupt came in on.
+	 */
+	if (!pc->task && in_hardirq())
+		perftop_flip_start(pc, t, now);
+	/* Interrupts are off here: how long, for the footer. */
 	end = perftop_now(pc);
 	if (end > now)
 		t->ipi_max = max(t->ipi_max, end - now);

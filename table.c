@@ -351,16 +351,18 @@ static void perftop_fold_table(struct perftop_ptab *t, bool keep)
 
 /*
  * Has CPU anything for the periodic drain: a switch, or a stack besides
- * the one carried over at its last flip?  A CPU that runs one task and
- * never switches (a nohz_full CPU, say) has only that one, and gets no IPI
- * until it has more: a read's drain charges its time.
+ * the one carried over at its last flip, or no slice yet (a task running
+ * since the load, whose slice the flip starts)?  A CPU that runs one task
+ * and never switches (a nohz_full CPU, say) has only that one, and gets no
+ * IPI until it has more: a read's drain charges its time.
  */
 static bool perftop_cpu_busy(int cpu, void *unused)
 {
 	struct perftop_cpu *pc = per_cpu_ptr(&perftop_cpu, cpu);
 	struct perftop_ptab *t = &pc->tab[READ_ONCE(pc->active)];
 
-	return READ_ONCE(t->switches) || READ_ONCE(t->used) > READ_ONCE(t->carried);
+	return READ_ONCE(t->switches) || READ_ONCE(t->used) > READ_ONCE(t->carried) ||
+	       !READ_ONCE(pc->task);
 }
 
 /*

@@ -28,7 +28,7 @@ tick-half-to-one-side|probe.c|s/^\t\thalf = pc->head ? 0 : min(now - pc->start, 
 slot-pins-address-space|probe.c table.c|s/mmgrab(key->mm);/mmget(key->mm);/;s/mmdrop(s->key.mm);/mmput(s->key.mm);/|exe_released_at_exit,memory_freed_at_exit|exe_released_at_exit
 drain-reads-files|resolve.c|s/^\twhile (len) {$/\tif (kernel_read(file, buf, len, \&pos) == len)\n\t\treturn 0;\n&/|slow_file_no_hang|slow_file_no_hang
 tick-walk-ends-short|probe.c|s/^\t     (state.sp != (unsigned long)task_pt_regs(current) \&\&$/\t     (0 \&\&/|tick_kthread|tick_kthread|SMP_ACCURACY=1
-drain-ipis-carried|table.c|s/^\treturn READ_ONCE(t->switches) .. READ_ONCE(t->used) > READ_ONCE(t->carried);/\treturn READ_ONCE(t->used) > 0;/|no_ipi_without_news|no_ipi_without_news
+drain-ipis-carried|table.c|s/^\treturn READ_ONCE(t->switches) .. READ_ONCE(t->used) > READ_ONCE(t->carried) ..$/\treturn READ_ONCE(t->used) > 0 \d124\d124/|no_ipi_without_news|no_ipi_without_news
 reads-drain-always|table.c|s/^\tif (at \&\& start - at < PERFTOP_MIN_DRAIN_MS \* NSEC_PER_MSEC)$/\tif (0 \&\& at \&\& start - at < PERFTOP_MIN_DRAIN_MS * NSEC_PER_MSEC)/;s/^\tif (totals.read_drained_at \&\&$/\tif (0 \&\& totals.read_drained_at \&\&/|reads_rate_limited|reads_rate_limited
 user-worker-as-user|compat.h|s/^#define PERFTOP_NOT_USER\t(PF_KTHREAD . PF_IO_WORKER . PF_USER_WORKER)/#define PERFTOP_NOT_USER\t(PF_KTHREAD + PF_IO_WORKER)/|vhost_worker_is_kernel|vhost_worker_is_kernel|KERNELS=6.12.107+deb12-amd64
 lockdown-ignored|procfs.c|s/^\tret = security_locked_down(LOCKDOWN_PERF);/\tret = 0;/|lockdown_refuses|lockdown_refuses
@@ -37,7 +37,8 @@ objects-never-freed|resolve.c|s/^\tif (!o->refs .. !--o->refs)$/\tif (0)/|object
 object-per-ctime|resolve.c|s/^\t\t    o->generation == inode->i_generation) {/\t\t    o->generation == inode->i_generation \&\& o->ctime == ctime) {/|objects_come_and_go|objects_come_and_go
 snapshot-per-read|procfs.c|s/ = smp_load_acquire(\&file->private_data);/ = NULL;/;s/^\tif (file->private_data) {/\tif (0) {/|one_snapshot_per_open|one_snapshot_per_open
 read-drains-in-reader|table.c|s/^\tqueue_work(system_wq, \&perftop_read_work);/\tperftop_read_work_fn(NULL);/|names_from_host_root|names_from_host_root
-module-frames-unnamed|table.c|s/^\t\t\tif (!within_module_core(e->key.frames\[i\], mod))$/\t\t\tif (1)/|unloaded_module_named|unloaded_module_named'
+module-frames-unnamed|table.c|s/^\t\t\tif (!within_module_core(e->key.frames\[i\], mod))$/\t\t\tif (1)/|unloaded_module_named|unloaded_module_named
+flip-start-skipped|probe.c|s/^\tif (!pc->task \&\& in_hardirq())$/\tif (0)/|running_at_load|running_at_load'
 
 field() { printf '%s\n%s\n' "$MUTATIONS" "$EXTRA" | awk -F'|' -v n="$1" -v f="$2" '$1 == n { print $f }'; }
 

@@ -564,6 +564,38 @@ t_late_heavy_ranks() {
 	within "$pns" "$kns" 2 || die "the loop's time: perftop $pns ns, schedstat $kns ns"
 }
 
+# A task that has run since before the load, and never blocks, is charged
+# from the first drain after the load (the flip starts its slice), with
+# the tick and without it: its time from there on, by perftop and by
+# schedstat, within 2 %.  Without the flip's start, tick_split=0 left it
+# out until its first switch (1 s of 3 once on 6.1), and on a nohz_full
+# CPU for good.
+t_running_at_load() {
+	last=$((NCPU - 1))
+	for split in 1 0; do
+		taskset -c $last ptwork loop 3600 > /dev/null 2>&1 & L=$!
+		BG=$L
+		sleep 1
+		insmod $KO tick_split=$split || die "insmod tick_split=$split failed"
+		# Its first read drains every CPU; the loop's schedstat is read
+		# right before it, in the same process (the loop runs on: a
+		# fork and exec between the two under TCG took up to 80 ms).
+		ptcheck snap /tmp/a $L > /tmp/ka || die "$(cat /tmp/ka)"
+		sleep 3
+		freeze $L
+		ptcheck snap /tmp/b $L > /tmp/kb || die "$(cat /tmp/kb)"
+		kill -9 $L
+		wait $L 2> /dev/null
+		kns=$(($(sed -n '2s/ .*//p' /tmp/kb) - $(sed -n '2s/ .*//p' /tmp/ka)))
+		d=$(ptcheck delta $SYMS wl_loop /tmp/a /tmp/b) || die "$d"
+		pns=$(echo "$d" | sed 's/.* ns=\([0-9]*\).*/\1/')
+		echo "tick_split=$split: the loop, perftop $pns ns, schedstat $kns ns ($(errpct "$pns" "$kns")%)"
+		echo "RESULT running_at_load tick_split=$split perftop_ns=$pns schedstat_ns=$kns" >&3
+		rmmod perftop || die "rmmod failed"
+		within "$pns" "$kns" 2 || die "tick_split=$split: the loop's time: perftop $pns ns, schedstat $kns ns"
+	done
+}
+
 # The files user frames are named by (objects) live while something names
 # frames by them (a live process's mappings, an entry's frames), and the
 # entries that name only files no process maps make room for new ones: 40
