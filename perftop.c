@@ -163,10 +163,20 @@ static bool fault_no_kick;
 module_param(fault_no_kick, bool, 0444);
 MODULE_PARM_DESC(fault_no_kick, "test build only: the handler asks for no drain");
 #define PERFTOP_NO_KICK		fault_no_kick
+
+/*
+ * At unload, a kick's drain queued after the first cancel (as by a kick
+ * that read perftop_stopping before it was set), which then takes 200 ms.
+ */
+static bool fault_late_kick;
+module_param(fault_late_kick, bool, 0444);
+MODULE_PARM_DESC(fault_late_kick, "test build only: a slow drain queued at unload, after the works were cancelled");
+#define PERFTOP_LATE_KICK	fault_late_kick
 #else
 #define perftop_register_kprobe(kp)	register_kprobe(kp)
 #define PERFTOP_PREV_ARG	0
 #define PERFTOP_NO_KICK		false
+#define PERFTOP_LATE_KICK	false
 #endif
 
 /* ---- state ------------------------------------------------------------- */
@@ -477,6 +487,8 @@ static void perftop_stop_drains(void)
 	cancel_delayed_work_sync(&perftop_periodic);
 	cancel_work_sync(&perftop_kicked);
 	cancel_work_sync(&perftop_read_work);
+	if (PERFTOP_LATE_KICK)
+		queue_work(system_unbound_wq, &perftop_kicked);
 	/*
 	 * ... but a kick that read perftop_stopping before it was set may
 	 * still queue one, and a drain that was running may have left a

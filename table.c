@@ -466,6 +466,8 @@ static void perftop_drain_work(struct work_struct *work)
 		if (kicked_at && now < next)
 			msleep(div_u64(next - now, NSEC_PER_MSEC) + 1);
 		kicked_at = ktime_get_ns();
+		if (PERFTOP_LATE_KICK && READ_ONCE(perftop_stopping))
+			msleep(200);
 	}
 	mutex_lock(&perftop_mutex);
 	perftop_drain(false, true);

@@ -246,6 +246,20 @@ t_rmmod_under_load() {
 	alive $BG
 }
 
+# Unload waits for a drain queued after it cancelled the works, as by a
+# kick that read perftop_stopping before it was set: the fault build
+# queues one there (fault_late_kick), which takes 200 ms.  Were it not
+# cancelled, or waited for, once no kick can run, it would run on in freed
+# module memory: an oops, which panics the guest (oops=panic).
+t_unload_waits_for_late_kick() {
+	insmod $FAULTS_KO fault_late_kick=1 || die "insmod fault_late_kick=1 failed"
+	ptwork spin 1 20
+	rmmod perftop_faults || die "rmmod failed"
+	[ ! -e /proc/perftop ] || die "/proc/perftop left"
+	sleep 1
+	! dmesg | grep -Eq 'Oops|BUG:|general protection' || die "$(dmesg | grep -Em1 'Oops|BUG:|general protection')"
+}
+
 # The tests of a suite, from tests/guest/plan (which the host checks the
 # results against); PT_TESTS narrows them down.
 plan() {
