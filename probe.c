@@ -327,6 +327,17 @@ static __always_inline void perftop_capture_user(struct perftop_raw *r,
 }
 
 /*
+ * TSK is charged to its user stack: not a kernel thread or a user worker
+ * (vhost's: its mm is its owner's), nor a task past exit_mm(), nor one
+ * inside execve(), whose registers are still the old program's when its mm
+ * is already the new one.
+ */
+static __always_inline bool perftop_user_task(struct task_struct *tsk)
+{
+	return !(tsk->flags & PERFTOP_NOT_USER) && tsk->mm && !tsk->in_execve;
+}
+
+/*
  * The stack of current, switched in now (REGS NULL) or interrupted by the
  * tick (REGS its registers); its slot hash, never 0 but for a kernel stack
  * at the tick that could not be walked.
@@ -339,16 +350,10 @@ static __always_inline u32 perftop_capture(struct perftop_raw *r, struct pt_regs
 	r->pad = 0;
 	r->compat = 0;
 	r->mm = NULL;
-	if (!(tsk->flags & PERFTOP_NOT_USER) && tsk->mm && !tsk->in_execve) {
+	if (perftop_user_task(tsk)) {
 		r->kind = PERFTOP_USER;
 		perftop_capture_user(r, tsk);
 	} else {
-		/*
-		 * A kernel thread or a user worker (vhost's: its mm is its
-		 * owner's), a task past exit_mm(), or one inside execve(),
-		 * whose registers are still the old program's when its mm is
-		 * already the new one.
-		 */
 		r->kind = PERFTOP_KERNEL;
 		if (!regs)
 			perftop_capture_kernel(r);
@@ -745,21 +750,20 @@ static __always_inline void perftop_carry(struct perftop_cpu *pc, struct perftop
 }
 
 /*
- * Start a slice on current, in table T at NOW, with the stack that the
- * interrupt (the drain's IPI) found it in.
+ * Start a slice on current, a user task, in table T at NOW, with its user
+ * stack.  A kernel thread's stack would be read here, in the drain's IPI,
+ * whose registers get_irq_regs() does not give (the call-function
+ * interrupt does not set them): it waits for its next switch or tick.
  */
 static void perftop_flip_start(struct perftop_cpu *pc, struct perftop_ptab *t, u64 now)
 {
-	struct pt_regs *regs = get_irq_regs();
 	struct task_struct *tsk = current;
 	struct perftop_raw key;
 	u32 hash;
 
-	if (!regs)
+	if (!perftop_user_task(tsk))
 		return;
-	hash = perftop_capture(&key, regs);
-	if (!hash)
-		return;
+	hash = perftop_capture(&key, NULL);
 	pc->key = key;
 	pc->cur_hash = hash;
 	perftop_place(pc, t);
@@ -807,10 +811,9 @@ static void perftop_flip_ipi(void *unused)
 	/*
 	 * A CPU that has run one task since the load has not switched yet
 	 * either (on a nohz_full CPU it may never, and with tick_split=0 no
-	 * tick starts its slice): its slice starts here, with the stack the
-	 * interprocessor interrupt came in on.
+	 * tick starts its slice): a user task's slice starts here.
 	 */
-	if (!pc->task && in_hardirq())
+	if (!pc->task)
 		perftop_flip_start(pc, t, now);
 	/* Interrupts are off here: how long, for the footer. */
 	end = perftop_now(pc);

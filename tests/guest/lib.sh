@@ -10,7 +10,8 @@ PIESYMS=/tests/ptpie.syms:/tests/libptlib.so.syms
 SYMS32=/tests/pt32.syms
 TEXT32=/tests/text/pt32.syms
 BUSYBOXSYMS=/tests/busybox.syms
-NCPU=$(nproc)
+# Every CPU, isolated ones too (nproc counts only those this shell may run on).
+NCPU=$(grep -c '^processor' /proc/cpuinfo)
 BG=""
 NTESTS=0
 
