@@ -194,7 +194,7 @@ int main(int argc, char **argv)
 		ret = 1;
 	if (!ret && svg && svg_write(svg, &p, &o))
 		ret = 1;
-	if (!ret && pprof && pprof_write(pprof, &p, &o))
+	if (!ret && pprof && pprof_write(pprof, &p, s, &o))
 		ret = 1;
 	if (!folded && !svg && !pprof) {
 		text_report(stdout, &p, &o);

@@ -152,6 +152,17 @@ struct syms *syms_new(const char *sysroot);
 /* Fill every frame's text and name. */
 void syms_resolve(struct syms *s, struct page *p);
 void syms_free(struct syms *s);
+/* A loadable segment: vaddrs [vaddr, end) are the file's bytes from offset. */
+struct segment {
+	uint64_t vaddr, end, offset;
+};
+/*
+ * The segment of the page's object O (checked against its build-id) that
+ * holds VADDR; *FIXED when the object is an ET_EXEC, loaded at its vaddrs.
+ * False when the file is not there, not ELF or another build.
+ */
+bool syms_segment(struct syms *s, const struct object *o, uint64_t vaddr,
+		  struct segment *seg, bool *fixed);
 
 /* ---- outputs ----------------------------------------------------------- */
 
@@ -165,7 +176,8 @@ void text_report(FILE *f, const struct page *p, const struct options *o);
 void text_stack(struct strbuf *b, const struct page *p, const struct rank *r);
 int folded_write(FILE *f, const struct page *p, const struct options *o);
 int svg_write(const char *path, const struct page *p, const struct options *o);
-int pprof_write(const char *path, const struct page *p, const struct options *o);
+int pprof_write(const char *path, const struct page *p, struct syms *s,
+		const struct options *o);
 
 /* The live view: returns the exit status. */
 int live_run(const char *proc, struct syms *s, double interval, long count,

@@ -18,6 +18,7 @@
 #include <elfutils/debuginfod.h>
 #include <elfutils/libdwfl.h>
 #include <fcntl.h>
+#include <gelf.h>
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -37,6 +38,9 @@ struct elfobj {
 	Dwfl *dwfl;
 	Dwfl_Module *mod;
 	enum obj_state state;
+	bool fixed;		/* ET_EXEC: loaded at its own vaddrs */
+	struct segment *segs;	/* its PT_LOAD segments (OBJ_OK only) */
+	size_t nsegs;
 };
 
 struct syms {
@@ -96,9 +100,11 @@ void syms_free(struct syms *s)
 {
 	if (!s)
 		return;
-	for (size_t i = 0; i < s->nobjs; i++)
+	for (size_t i = 0; i < s->nobjs; i++) {
 		if (s->objs[i].dwfl)
 			dwfl_end(s->objs[i].dwfl);
+		free(s->objs[i].segs);
+	}
 	if (s->debuginfod)
 		debuginfod_end(s->debuginfod);
 	strmap_free(&s->index);
@@ -118,6 +124,30 @@ static void module_build_id(Dwfl_Module *mod, char *hex, size_t size)
 	hex[0] = '\0';
 	for (int i = 0; i < len && (size_t)(2 * i + 2) < size; i++)
 		snprintf(hex + 2 * i, 3, "%02x", bits[i]);
+}
+
+/* The loadable segments of the file, for pprof's mappings. */
+static void read_segments(struct elfobj *e)
+{
+	GElf_Addr bias;
+	Elf *elf = dwfl_module_getelf(e->mod, &bias);
+	GElf_Ehdr eh;
+	size_t n = 0;
+
+	if (!elf || !gelf_getehdr(elf, &eh) || elf_getphdrnum(elf, &n))
+		return;
+	e->fixed = eh.e_type == ET_EXEC;
+	e->segs = xcalloc(n, sizeof(*e->segs));
+	for (size_t i = 0; i < n; i++) {
+		GElf_Phdr ph;
+
+		if (!gelf_getphdr(elf, (int)i, &ph) || ph.p_type != PT_LOAD ||
+		    ph.p_vaddr + ph.p_memsz < ph.p_vaddr)
+			continue;
+		e->segs[e->nsegs++] = (struct segment){ .vaddr = ph.p_vaddr,
+							.end = ph.p_vaddr + ph.p_memsz,
+							.offset = ph.p_offset };
+	}
 }
 
 /* Open and check the object of the page, once per build-id and path. */
@@ -179,7 +209,24 @@ static struct elfobj *object_of(struct syms *s, const struct object *o)
 		e->state = OBJ_MISMATCH;
 	else
 		e->state = OBJ_OK;
+	if (e->state == OBJ_OK)
+		read_segments(e);
 	return e;
+}
+
+bool syms_segment(struct syms *s, const struct object *o, uint64_t vaddr,
+		  struct segment *seg, bool *fixed)
+{
+	struct elfobj *e = object_of(s, o);
+
+	for (size_t i = 0; i < e->nsegs; i++) {
+		if (vaddr >= e->segs[i].vaddr && vaddr < e->segs[i].end) {
+			*seg = e->segs[i];
+			*fixed = e->fixed;
+			return true;
+		}
+	}
+	return false;
 }
 
 /* xasprintf, made printable: names come from the page and from ELF files. */

@@ -201,7 +201,7 @@ int main(int argc, char **argv)
 			syms_resolve(s, &p);
 			text_report(null, &p, &o);
 			if (folded_write(null, &p, &o) || svg_write("/dev/null", &p, &o) ||
-			    pprof_write("/dev/null", &p, &o)) {
+			    pprof_write("/dev/null", &p, s, &o)) {
 				fprintf(stderr, "fuzz: page %ld: an output failed: %s\n", i, last_error());
 				return 1;
 			}

@@ -104,11 +104,13 @@ build() {
 	! grep -q 'warning:' "$OUT/build.log" || { WHY=$(grep -m1 'warning:' "$OUT/build.log"); return 1; }
 	OBJS=$REL/test
 	LIB_ID=$(build_id "$OBJS/libptdemo.so") EXE_ID=$(build_id "$OBJS/ptdemo")
-	[ -n "$LIB_ID" ] && [ -n "$EXE_ID" ] || { WHY="no build-id in the workload"; return 1; }
+	NOPIE_ID=$(build_id "$OBJS/ptdemo-nopie")
+	[ -n "$LIB_ID" ] && [ -n "$EXE_ID" ] && [ -n "$NOPIE_ID" ] || { WHY="no build-id in the workload"; return 1; }
 	addresses || { WHY="no symbols in the workload"; return 1; }
 	page "$LIB_ID" "$EXE_ID" 1 > "$PAGES/page1" &&
 		page "$LIB_ID" "$EXE_ID" 3 > "$PAGES/page3" &&
 		page deadbeefdeadbeefdeadbeefdeadbeefdeadbeef "$EXE_ID" 1 > "$PAGES/mismatch" &&
+		page_two "$LIB_ID" "$EXE_ID" "$NOPIE_ID" > "$PAGES/two" &&
 		page_v01 > "$PAGES/v01" || { WHY="cannot write the fixture pages"; return 1; }
 	BUSY_NS=$(sed -n 's/.* busy_ns=\([0-9]*\).*/\1/p' "$PAGES/page1")
 }
@@ -311,6 +313,41 @@ pprof() {
 	go tool pprof -raw "$OUT/a.pb.gz" 2> /dev/null | grep -q "$LIB_ID" || { WHY="no mapping with the library's build-id"; return 1; }
 }
 
+# file_offset FILE VADDR: VADDR's offset in FILE, from readelf's PT_LOAD lines.
+file_offset() {
+	readelf -lW "$1" | while read -r _t _off _va _pa _fsz _msz _rest; do
+		[ "$_t" = LOAD ] && [ $(($2)) -ge $((_va)) ] && [ $(($2)) -lt $((_va + _msz)) ] &&
+			{ echo $(($2 - _va + _off)); break; }
+	done
+}
+
+# Two programs' main are two functions, and every location's address maps to
+# its file offset (readelf's), at the real address for the ET_EXEC.
+pprof_identity() {
+	pt report --input "$PAGES/two" --sysroot "$SYS" --pprof "$OUT/two.pb.gz" || { WHY="exit $?: $(cat "$OUT/err")"; return 1; }
+	go tool pprof -top -cum -filefunctions "$OUT/two.pb.gz" > "$OUT/two-top.txt" 2>&1
+	grep -qE " 1500ms +75.00% +main $EXE\$" "$OUT/two-top.txt" &&
+		grep -qE " 500ms +25.00% +main $NOPIE\$" "$OUT/two-top.txt" ||
+		{ WHY="not two main (1500 and 500 ms): $(grep main "$OUT/two-top.txt" | tr -s ' ' | tr '\n' '|')"; return 1; }
+	go tool pprof -raw "$OUT/two.pb.gz" > "$OUT/two-raw.txt" 2>&1
+	for _c in "$EXE main $A_MAIN" "$EXE ptdemo_work $A_WORK" "$NOPIE main $N_MAIN" \
+		"$L ptd_spin $A_SPIN"; do
+		# shellcheck disable=SC2086 # three words
+		set -- $_c
+		# "  5: 0xADDR M=2 main /usr/local/bin/ptdemo:0 s=0"
+		_loc=$(awk -v fn="$2" -v f="$1:0" '$4 == fn && $5 == f { print $2, substr($3, 3); exit }' "$OUT/two-raw.txt")
+		[ -n "$_loc" ] || { WHY="no location for $2 in $1"; return 1; }
+		# "2: 0xSTART/0xLIMIT/0xOFFSET /usr/local/bin/ptdemo BUILDID [FN]"
+		_map=$(awk -v m="${_loc#* }:" '/^Mappings/ { in_maps = 1 } in_maps && $1 == m { gsub("/", " ", $2); print $2; exit }' "$OUT/two-raw.txt")
+		# shellcheck disable=SC2086 # the words of _loc and _map
+		set -- "$1" "$2" "$3" ${_loc%% *} $_map
+		[ $# = 7 ] || { WHY="no mapping for $2 in $1"; return 1; }
+		_got=$(($4 - $5 + $7)) _want=$(file_offset "$OBJS/$(basename "$1")" "$3")
+		[ "$_got" = "$_want" ] || { WHY="$2 in $1: pprof says file offset $_got, readelf $_want"; return 1; }
+		[ "$1" != "$NOPIE" ] || [ $(($4)) = $(($3)) ] || { WHY="$2 in the ET_EXEC not at its address $3: $4"; return 1; }
+	done
+}
+
 pprof_merge() {
 	go tool pprof -proto "$OUT/a.pb.gz" "$OUT/b.pb.gz" > "$OUT/merged.pb.gz" 2> "$OUT/pprof.err" ||
 		{ WHY="go tool pprof -proto: $(tail -n 1 "$OUT/pprof.err")"; return 1; }
@@ -495,6 +532,7 @@ t "--svg: headless Chromium screenshot (build/cli/flamegraph.png)" svg_screensho
 t "--svg: the script fits names and zooms" svg_script
 t "--pprof: go tool pprof -top times within 1 %, build-ids in mappings" pprof
 t "--pprof: two profiles merge with go tool pprof -proto" pprof_merge
+t "--pprof: a function is (name, object); mappings give readelf's file offsets" pprof_identity
 t "bad input: truncated, corrupt, missing: one line, non-zero exit" bad_input
 t "unreadable page, privileged proc file: one line, exit 1" unreadable
 t "module not loaded: says systemctl start perftop" module_not_loaded
