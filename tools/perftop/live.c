@@ -101,7 +101,7 @@ static void remember(struct live *l, const struct page *p, double t)
  * One report: the top stacks by the time they used since the previous read.
  * draw() cuts it to the terminal, so that a taller one shows more at once.
  */
-static void report(struct live *l, const struct page *p, double t)
+static void report(struct live *l, struct page *p, double t)
 {
 	struct strbuf *b = &l->screen;
 	struct row *rows = xcalloc(p->nranks, sizeof(*rows));
@@ -145,6 +145,8 @@ static void report(struct live *l, const struct page *p, double t)
 	for (size_t i = 0; i < n && i < l->o->top; i++) {
 		const struct rank *r = &p->ranks[rows[i].rank];
 
+		/* Named when shown: the rest of the table costs no lookup. */
+		syms_resolve_rank(l->syms, p, rows[i].rank);
 		format_ns(tb, sizeof(tb), rows[i].ns);
 		sb_addf(b, "%5zu %6.1f %11s %9" PRIu64 "  %-16s ", i + 1,
 			wall > 0 ? 100.0 * (double)rows[i].ns / (wall * 1e9) : 0.0, tb,
@@ -289,7 +291,6 @@ static int step(struct live *l, bool first)
 		return -1;
 	}
 	t = now();
-	syms_resolve(l->syms, &p);
 	if (!first) {
 		report(l, &p, t);
 		draw(l);

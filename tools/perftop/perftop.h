@@ -151,6 +151,8 @@ struct syms;
 struct syms *syms_new(const char *sysroot);
 /* Fill every frame's text and name. */
 void syms_resolve(struct syms *s, struct page *p);
+/* Only the frames of rank R: what the live view shows. */
+void syms_resolve_rank(struct syms *s, struct page *p, size_t r);
 void syms_free(struct syms *s);
 /* A loadable segment: vaddrs [vaddr, end) are the file's bytes from offset. */
 struct segment {

@@ -43,6 +43,18 @@ struct elfobj {
 	size_t nsegs;
 };
 
+/*
+ * A name looked up, per (object, address) for the life of the process: the
+ * live view reads the same stacks every interval, and a full table repeats
+ * its addresses many times, while dwfl_module_addrinfo() is the cost.
+ */
+struct cached {
+	size_t obj;		/* objs[] index + 1; 0 for an empty slot */
+	uint64_t at;
+	char *sym;		/* NULL: no symbol there */
+	uint64_t off;
+};
+
 struct syms {
 	char *sysroot;		/* "" for / */
 	char *debug_path;	/* libdwfl's debuginfo_path */
@@ -51,6 +63,9 @@ struct syms {
 	struct strmap index;	/* "BUILD-ID PATH" to objs[] */
 	struct elfobj *objs;
 	size_t nobjs, cap;
+	struct cached *cache;	/* open addressing, a power of two */
+	size_t cache_cap, cache_len;
+	unsigned long lookups;	/* dwfl_module_addrinfo() calls */
 };
 
 /* libdwfl asks for a debug file: the .build-id tree, then debuginfod. */
@@ -107,6 +122,13 @@ void syms_free(struct syms *s)
 	}
 	if (s->debuginfod)
 		debuginfod_end(s->debuginfod);
+	/* For the tests: each (object, address) is looked up once. */
+	if (getenv("PERFTOP_DEBUG_NAMES"))
+		fprintf(stderr, "perftop: names: %lu lookups, %zu addresses cached\n",
+			s->lookups, s->cache_len);
+	for (size_t i = 0; i < s->cache_cap; i++)
+		free(s->cache[i].sym);
+	free(s->cache);
 	strmap_free(&s->index);
 	free(s->objs);
 	free(s->debug_path);
@@ -267,13 +289,54 @@ static char *file_name(const struct frame *f, const char *mark)
 			    base, f->addr);
 }
 
-static void resolve_elf(struct syms *s, const struct page *p, struct frame *f, bool innermost)
+static struct cached *cache_slot(struct syms *s, size_t obj, uint64_t at)
+{
+	uint64_t h = (at ^ ((uint64_t)obj << 48)) * 0x9e3779b97f4a7c15ULL;
+	size_t i = (size_t)(h >> 20) & (s->cache_cap - 1);
+
+	while (s->cache[i].obj && (s->cache[i].obj != obj || s->cache[i].at != at))
+		i = (i + 1) & (s->cache_cap - 1);
+	return &s->cache[i];
+}
+
+/* The symbol at AT in objs[e], looked up once. */
+static const char *lookup(struct syms *s, struct elfobj *e, uint64_t at, uint64_t *off)
+{
+	size_t obj = (size_t)(e - s->objs) + 1;
+	struct cached *c;
+	const char *sym;
+	GElf_Off o = 0;
+	GElf_Sym es;
+
+	if (2 * (s->cache_len + 1) > s->cache_cap) {
+		struct cached *old = s->cache;
+		size_t n = s->cache_cap;
+
+		s->cache_cap = n ? 2 * n : 1024;
+		s->cache = xcalloc(s->cache_cap, sizeof(*s->cache));
+		for (size_t i = 0; i < n; i++)
+			if (old[i].obj)
+				*cache_slot(s, old[i].obj, old[i].at) = old[i];
+		free(old);
+	}
+	c = cache_slot(s, obj, at);
+	if (!c->obj) {
+		s->lookups++;
+		sym = dwfl_module_addrinfo(e->mod, at, &o, &es, NULL, NULL, NULL);
+		*c = (struct cached){ .obj = obj, .at = at, .off = o,
+				      .sym = sym && *sym ? xstrdup(sym) : NULL };
+		s->cache_len++;
+	}
+	*off = c->off;
+	return c->sym;
+}
+
+static void resolve_elf(struct syms *s, const struct page *p, struct frame *f, bool innermost,
+			struct elfobj *e)
 {
 	const struct object *o = &p->objects[f->object];
-	struct elfobj *e = object_of(s, o);
 	const char *sym = NULL;
-	GElf_Off off = 0;
-	GElf_Sym es;
+	uint64_t off = 0;
 	/*
 	 * Outer frames are return addresses: the call is the instruction
 	 * before, which may be the last of another function (a call to a
@@ -287,47 +350,64 @@ static void resolve_elf(struct syms *s, const struct page *p, struct frame *f, b
 		return;
 	}
 	if (e->state == OBJ_OK)
-		sym = dwfl_module_addrinfo(e->mod, at, &off, &es, NULL, NULL, NULL);
-	if (!sym || !*sym) {
+		sym = lookup(s, e, at, &off);
+	if (!sym) {
 		f->text = clean_printf("%s", f->raw);
 		f->name = file_name(f, "");
 		return;
 	}
 	f->name = clean_printf("%s", sym);
-	f->text = clean_printf("%s+0x%" PRIx64 " (%s)", sym, (uint64_t)off + (f->addr - at),
+	f->text = clean_printf("%s+0x%" PRIx64 " (%s)", sym, off + (f->addr - at),
 			       base_name(o->path));
+}
+
+/* Name the frames of P's rank R; OBJS: the page's objects' objs[] indices, or NULL. */
+static void resolve_rank(struct syms *s, struct page *p, size_t r, const size_t *objs)
+{
+	for (size_t i = 0; i < p->ranks[r].nframes; i++) {
+		struct frame *f = &p->frames[p->ranks[r].first + i];
+
+		free(f->text);
+		free(f->name);
+		f->text = f->name = NULL;
+		switch (f->kind) {
+		case FRAME_ELF:
+			resolve_elf(s, p, f, i == 0, objs ? &s->objs[objs[f->object]] :
+				    object_of(s, &p->objects[f->object]));
+			continue;
+		case FRAME_KERNEL:
+			f->name = kernel_name(f->raw);
+			break;
+		case FRAME_FILE:
+			f->name = file_name(f, "");
+			break;
+		case FRAME_VDSO:
+			f->name = xstrdup("[vdso]");
+			break;
+		case FRAME_ANON:
+			f->name = xstrdup("[anon]");
+			break;
+		case FRAME_UNRESOLVED:
+			f->name = clean_printf("%.*s", (int)strcspn(f->raw, " "), f->raw);
+			break;
+		}
+		f->text = clean_printf("%s", f->raw);
+	}
+}
+
+void syms_resolve_rank(struct syms *s, struct page *p, size_t r)
+{
+	resolve_rank(s, p, r, NULL);
 }
 
 void syms_resolve(struct syms *s, struct page *p)
 {
-	for (size_t r = 0; r < p->nranks; r++) {
-		for (size_t i = 0; i < p->ranks[r].nframes; i++) {
-			struct frame *f = &p->frames[p->ranks[r].first + i];
+	/* The page's objects, opened (or found open) once per page. */
+	size_t *objs = xcalloc(p->nobjects, sizeof(*objs));
 
-			free(f->text);
-			free(f->name);
-			f->text = f->name = NULL;
-			switch (f->kind) {
-			case FRAME_ELF:
-				resolve_elf(s, p, f, i == 0);
-				continue;
-			case FRAME_KERNEL:
-				f->name = kernel_name(f->raw);
-				break;
-			case FRAME_FILE:
-				f->name = file_name(f, "");
-				break;
-			case FRAME_VDSO:
-				f->name = xstrdup("[vdso]");
-				break;
-			case FRAME_ANON:
-				f->name = xstrdup("[anon]");
-				break;
-			case FRAME_UNRESOLVED:
-				f->name = clean_printf("%.*s", (int)strcspn(f->raw, " "), f->raw);
-				break;
-			}
-			f->text = clean_printf("%s", f->raw);
-		}
-	}
+	for (size_t i = 0; i < p->nobjects; i++)
+		objs[i] = (size_t)(object_of(s, &p->objects[i]) - s->objs);
+	for (size_t r = 0; r < p->nranks; r++)
+		resolve_rank(s, p, r, objs);
+	free(objs);
 }

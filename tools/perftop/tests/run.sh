@@ -235,6 +235,26 @@ old_format() {
 	has "  #0 0x4017f5" "  #0 smpboot_thread_fn+0x147/0x1d0"
 }
 
+# distinct_addresses PAGE: the (object, address) pairs that name the page's
+# ELF frames: outer frames are looked up at their return address - 1.
+distinct_addresses() {
+	awk '/^  #[0-9]+ \// && !/\(file offset\)$/ { print $2, ($1 == "#0") }' "$1" | sort -u | wc -l
+}
+
+# names_lookups: "perftop: names: N lookups, ..." from PERFTOP_DEBUG_NAMES.
+names_lookups() { sed -n 's/^perftop: names: \([0-9]*\) lookups.*/\1/p' "$OUT/err"; }
+
+# Each (object, address) is looked up in the ELF file once per process: in
+# a report, and in the live view over several intervals of the same stacks.
+names_cached() {
+	_want=$(distinct_addresses "$PAGES/page1")
+	PERFTOP_DEBUG_NAMES=1 pt report --input "$PAGES/page1" --sysroot "$SYS" || { WHY="exit $?"; return 1; }
+	[ "$(names_lookups)" = "$_want" ] || { WHY="report: $(names_lookups) lookups for $_want addresses"; return 1; }
+	PERFTOP_DEBUG_NAMES=1 pt -d 0.2 -c 3 --sysroot "$SYS" --proc "$FAKE" < /dev/null || { WHY="live: exit $?"; return 1; }
+	[ "$(grep -c '^ RANK' "$OUT/out")" = 3 ] || { WHY="live: not three reports"; return 1; }
+	[ "$(names_lookups)" = "$_want" ] || { WHY="live, 4 reads: $(names_lookups) lookups for $_want addresses"; return 1; }
+}
+
 # ---- outputs ------------------------------------------------------------------
 
 # Within 1 %: within A B.
@@ -541,6 +561,7 @@ start_fake_proc
 t "live: perftop -d 1 under tmux shows ranks within 3 s, q exits 0" live_tmux
 t "live: redraws at once when the terminal is resized" live_resize
 t "live: plain repeated reports when stdout is not a terminal" live_plain
+t "names: one ELF lookup per (object, address) per process, report and live" names_cached
 t "perftop.1: mandoc -T lint and man --warnings clean" man_page
 echo "$PASSED passed, $FAILED failed"
 [ "$FAILED" = 0 ]
