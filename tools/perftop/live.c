@@ -3,9 +3,12 @@
  * live.c: perftop -d SECONDS, a live view like top(1).
  *
  * The module's counters are cumulative, so each interval shows the
- * difference between two reads, per stack (a stack keeps its jhash while
- * the module stays loaded): the time it used in that interval, as a share
- * of one CPU as top shows it, and its switches.
+ * difference between two reads, per stack: the time it used in that
+ * interval, as a share of one CPU as top shows it, and its switches.  A
+ * stack is found again by what the module keys its entry by, its kind and
+ * its frames (with their objects' build-ids), not by its jhash: two stacks
+ * of a full table share a 32-bit hash often enough.  Only the rows shown
+ * are named.
  *
  * The terminal is driven with termios and a few ANSI sequences (the
  * alternate screen, home, clear to end of line): one screen of text needs
@@ -45,7 +48,7 @@ struct live {
 	bool tty, keys;
 	struct termios saved;
 	sigset_t waitmask;	/* the mask while waiting: our signals let in */
-	/* The previous read: ns and switches per jhash. */
+	/* The previous read: ns and switches per stack identity. */
 	struct strmap index;
 	uint64_t *prev_ns, *prev_count;
 	uint64_t prev_busy, prev_idle, prev_busy_ticks;
@@ -73,6 +76,21 @@ static int by_time(const void *a, const void *b)
 	return x->ns < y->ns ? 1 : x->ns > y->ns ? -1 : 0;
 }
 
+/* A stack's identity: its kind and frames, as the module keys its entry. */
+static char *identity(const struct page *p, const struct rank *r)
+{
+	struct strbuf b = { 0 };
+
+	sb_addf(&b, "%d", (int)r->kind);
+	for (size_t j = 0; j < r->nframes; j++) {
+		const struct frame *f = &p->frames[r->first + j];
+		const char *id = f->kind == FRAME_ELF ? p->objects[f->object].build_id : NULL;
+
+		sb_addf(&b, "\n%s %s", f->raw, id ? id : "-");
+	}
+	return b.s;
+}
+
 /* Remember this read's counters, for the next interval's differences. */
 static void remember(struct live *l, const struct page *p, double t)
 {
@@ -82,12 +100,13 @@ static void remember(struct live *l, const struct page *p, double t)
 	l->prev_ns = xcalloc(p->nranks, sizeof(uint64_t));
 	l->prev_count = xcalloc(p->nranks, sizeof(uint64_t));
 	for (size_t i = 0; i < p->nranks; i++) {
-		char key[16];
+		char *key;
 
 		if (p->ranks[i].kind == RANK_OTHER)
 			continue;
-		snprintf(key, sizeof(key), "%08" PRIx32, p->ranks[i].jhash);
+		key = identity(p, &p->ranks[i]);
 		strmap_intern(&l->index, key, i, NULL);
+		free(key);
 		l->prev_ns[i] = p->ranks[i].ns;
 		l->prev_count[i] = p->ranks[i].count;
 	}
@@ -118,13 +137,16 @@ static void report(struct live *l, struct page *p, double t)
 	for (size_t i = 0; i < p->nranks; i++) {
 		const struct rank *r = &p->ranks[i];
 		uint64_t ns = r->ns, count = r->count;
-		char key[16];
+		char *key;
 		size_t j;
+		bool seen;
 
 		if (r->kind == RANK_OTHER || (r->kind == RANK_IDLE && !l->o->idle))
 			continue;
-		snprintf(key, sizeof(key), "%08" PRIx32, r->jhash);
-		if (!reset && strmap_get(&l->index, key, &j) && ns >= l->prev_ns[j]) {
+		key = identity(p, r);
+		seen = !reset && strmap_get(&l->index, key, &j);
+		free(key);
+		if (seen && ns >= l->prev_ns[j]) {
 			ns -= l->prev_ns[j];
 			count = count >= l->prev_count[j] ? count - l->prev_count[j] : count;
 		}

@@ -527,6 +527,27 @@ live_plain() {
 	! grep -q "$(printf '\033')" "$OUT/out" || { WHY="escape sequences when not a terminal"; return 1; }
 }
 
+# Two stacks with one jhash (ksoftirqd/0's is set to ptdemo's): each keeps
+# its own delta.  The two reads come from a FIFO, the page then the same
+# page with every counter doubled: the deltas are page1's own numbers.
+live_identity() {
+	rm -f "$OUT/fifo2" && mkfifo "$OUT/fifo2" || { WHY="mkfifo failed"; return 1; }
+	for _k in 1 2; do
+		page "$LIB_ID" "$EXE_ID" "$_k" | sed 's/jhash=0x07a7c96d/jhash=0x593a7ba1/' > "$OUT/same-jhash$_k"
+	done
+	# The second write waits for the second open, one interval later.
+	{ cat "$OUT/same-jhash1" > "$OUT/fifo2"; sleep 0.5; cat "$OUT/same-jhash2" > "$OUT/fifo2"; } &
+	_w=$!
+	BG_PIDS="$BG_PIDS $_w"
+	pt -d 1 -c 1 --sysroot "$SYS" --proc "$OUT/fifo2" < /dev/null
+	_rc=$?
+	kill "$_w" 2> /dev/null
+	[ "$_rc" = 0 ] || { WHY="exit $_rc: $(cat "$OUT/err")"; return 1; }
+	grep -qE '^ +[0-9]+ +[0-9.]+ +2\.000 s +24  ptdemo +ptd_spin\+0x20' "$OUT/out" &&
+		grep -qE '^ +[0-9]+ +[0-9.]+ +500\.000 ms +342  ksoftirqd/0 ' "$OUT/out" ||
+		{ WHY="not 2 s for ptdemo and 500 ms for ksoftirqd/0: $(grep -E 'ptdemo|ksoftirqd' "$OUT/out" | cut -c1-60 | tr '\n' '|')"; return 1; }
+}
+
 man_page() {
 	mandoc -T lint -W warning "$SRC/perftop.1" > "$OUT/mandoc.txt" 2>&1 || { WHY=$(head -n 1 "$OUT/mandoc.txt"); return 1; }
 	_w=$(MANWIDTH=80 man --warnings -E UTF-8 -l "$SRC/perftop.1" 2>&1 > /dev/null)
@@ -561,6 +582,7 @@ start_fake_proc
 t "live: perftop -d 1 under tmux shows ranks within 3 s, q exits 0" live_tmux
 t "live: redraws at once when the terminal is resized" live_resize
 t "live: plain repeated reports when stdout is not a terminal" live_plain
+t "live: two stacks with one jhash keep their own deltas" live_identity
 t "names: one ELF lookup per (object, address) per process, report and live" names_cached
 t "perftop.1: mandoc -T lint and man --warnings clean" man_page
 echo "$PASSED passed, $FAILED failed"
