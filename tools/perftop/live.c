@@ -54,6 +54,7 @@ struct live {
 	uint64_t prev_busy, prev_idle, prev_busy_ticks;
 	double prev_time;
 	struct strbuf screen;	/* the last report, redrawn on resize */
+	char *newer;		/* the version of a newer page seen, for a warning */
 };
 
 static double now(void)
@@ -81,7 +82,7 @@ static char *identity(const struct page *p, const struct rank *r)
 {
 	struct strbuf b = { 0 };
 
-	sb_addf(&b, "%d", (int)r->kind);
+	sb_addf(&b, "%s", r->kind_name);
 	for (size_t j = 0; j < r->nframes; j++) {
 		const struct frame *f = &p->frames[r->first + j];
 		const char *id = f->kind == FRAME_ELF ? p->objects[f->object].build_id : NULL;
@@ -313,6 +314,8 @@ static int step(struct live *l, bool first)
 		return -1;
 	}
 	t = now();
+	if (p.newer && !l->newer)
+		l->newer = xstrdup(p.version);
 	if (!first) {
 		report(l, &p, t);
 		draw(l);
@@ -332,6 +335,8 @@ int live_run(const char *proc, struct syms *s, double interval, long count,
 	double next;
 	int ret = 0;
 
+	/* Warnings wait for the screen to be restored. */
+	syms_warnings(s, SYMS_WARN_LATER);
 	l.tty = isatty(STDOUT_FILENO);
 	l.keys = l.tty && isatty(STDIN_FILENO) && !tcgetattr(STDIN_FILENO, &l.saved);
 	/* Our signals are held, and only let in while waiting: no lost wake-up. */
@@ -369,6 +374,10 @@ int live_run(const char *proc, struct syms *s, double interval, long count,
 	term_leave(&l);
 out:
 	sigprocmask(SIG_SETMASK, &saved_mask, NULL);
+	if (l.newer)
+		fprintf(stderr, "perftop: warning: %s: a perftop %s page, newer than this perftop: "
+			"what it does not know is skipped\n", proc, l.newer);
+	free(l.newer);
 	strmap_free(&l.index);
 	free(l.prev_ns);
 	free(l.prev_count);

@@ -29,10 +29,11 @@ static void usage(FILE *f)
 	      "  -d, --delay SECONDS  live view: the time each stack used per interval\n"
 	      "  -c, --count COUNT    live view: stop after COUNT reports\n"
 	      "      --folded         FlameGraph folded stacks on stdout\n"
-	      "      --svg FILE       an interactive flame graph\n"
-	      "      --pprof FILE     a gzipped pprof profile\n"
+	      "      --svg FILE       an interactive flame graph (-: standard output)\n"
+	      "      --pprof FILE     a gzipped pprof profile (-: standard output)\n"
 	      "      --idle           include the idle tasks\n"
 	      "      --input SAVED    report: a saved /proc/perftop or /proc/perftop_all\n"
+	      "                       (-: standard input)\n"
 	      "      --sysroot DIR    find the page's files under DIR\n"
 	      "      --proc FILE      read FILE instead of " DEFAULT_PROC "\n"
 	      "  -h, --help, -V, --version\n"
@@ -160,6 +161,9 @@ int main(int argc, char **argv)
 		return usage_error("report reads a saved page: no --proc, no -d");
 	if (delay && (folded || svg || pprof))
 		return usage_error("-d is a live view: no --folded, --svg or --pprof");
+	/* "-" is standard output for one of them, standard input for --input. */
+	if (folded + (svg && !strcmp(svg, "-")) + (pprof && !strcmp(pprof, "-")) > 1)
+		return usage_error("only one of --folded, --svg - and --pprof - can write to standard output");
 	if (count && !delay)
 		return usage_error("-c counts the reports of -d");
 	if (sysroot) {
@@ -189,6 +193,9 @@ int main(int argc, char **argv)
 		ret = 1;
 		goto out;
 	}
+	if (p.newer)
+		fprintf(stderr, "perftop: warning: %s: a perftop %s page, newer than this perftop (%s): "
+			"what it does not know is skipped\n", report ? input : proc, p.version, PERFTOP_VERSION);
 	syms_resolve(s, &p);
 	if (folded && folded_write(stdout, &p, &o))
 		ret = 1;

@@ -81,7 +81,8 @@ void format_ns(char *out, size_t size, uint64_t ns);
 
 /* ---- page.c ------------------------------------------------------------ */
 
-enum rank_kind { RANK_USER, RANK_KERNEL, RANK_IDLE, RANK_OTHER };
+/* RANK_NEW: a kind= this version does not know, read as a stack like any. */
+enum rank_kind { RANK_USER, RANK_KERNEL, RANK_IDLE, RANK_NEW, RANK_OTHER };
 
 enum frame_kind {
 	FRAME_KERNEL,		/* "func+0x1/0x20 [mod]", "?" */
@@ -107,6 +108,7 @@ struct rank {
 	uint32_t jhash;
 	uint64_t ticks, ns, count;
 	enum rank_kind kind;
+	const char *kind_name;	/* the page's kind= word, or "" */
 	const char *stack;	/* complete, truncated, limit, or "" */
 	const char *pid;	/* as printed, or "" */
 	char *comm;		/* escaped as the page has it, made printable */
@@ -122,6 +124,7 @@ struct object {
 struct page {
 	char *buf;		/* the page's text; the strings above point into it */
 	char *version;		/* "0.2.0" */
+	bool newer;		/* a 0.x format newer than this perftop knows */
 	uint64_t tsc_khz;
 	struct rank *ranks;	/* in the page's order, then RANK_OTHER ones */
 	size_t nranks, cap_ranks;
@@ -154,6 +157,13 @@ void syms_resolve(struct syms *s, struct page *p);
 /* Only the frames of rank R: what the live view shows. */
 void syms_resolve_rank(struct syms *s, struct page *p, size_t r);
 void syms_free(struct syms *s);
+/*
+ * Objects that cannot be named from (not found, unreadable, not ELF,
+ * another build) are warned about on stderr once per file: at once
+ * (the default), at syms_free() (the live view's screen), or never.
+ */
+enum syms_warn { SYMS_WARN_NOW, SYMS_WARN_LATER, SYMS_WARN_NEVER };
+void syms_warnings(struct syms *s, enum syms_warn mode);
 /* A loadable segment: vaddrs [vaddr, end) are the file's bytes from offset. */
 struct segment {
 	uint64_t vaddr, end, offset;

@@ -25,6 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 #include <zlib.h>
 
 #include "perftop.h"
@@ -210,9 +211,16 @@ static void limits(struct builder *b, const struct page *p, const struct options
 
 static int write_gz(const char *path, const uint8_t *buf, size_t len)
 {
-	gzFile gz = gzopen(path, "wb");
+	/* "-": standard output, through a descriptor of gzip's own to close. */
+	bool out = !strcmp(path, "-");
+	int fd = out ? dup(STDOUT_FILENO) : -1;
+	gzFile gz = out ? (fd >= 0 ? gzdopen(fd, "wb") : NULL) : gzopen(path, "wb");
 	int err;
 
+	if (out)
+		path = "standard output";
+	if (!gz && fd >= 0)
+		close(fd);
 	if (!gz)
 		return fail("%s: %s", path, strerror(errno ? errno : ENOMEM));
 	while (len) {

@@ -226,12 +226,15 @@ static const char style[] =
 int svg_write(const char *path, const struct page *p, const struct options *o)
 {
 	struct tree t = { 0 };
-	FILE *f = fopen(path, "w");
+	bool out = !strcmp(path, "-");		/* standard output */
+	FILE *f = out ? stdout : fopen(path, "w");
 	char busy[32];
 	int height, ret = 0;
 
 	if (!f)
 		return fail("%s: %s", path, strerror(errno));
+	if (out)
+		path = "standard output";
 	build(&t, p, o);
 	height = TOP + BOTTOM + (int)(t.depth + 1) * ROW;
 	format_ns(busy, sizeof(busy), t.nodes[0].value);
@@ -252,7 +255,7 @@ int svg_write(const char *path, const struct page *p, const struct options *o)
 	fputs("</g>\n</svg>\n", f);
 	if (ferror(f))
 		ret = fail("%s: write error", path);
-	if (fclose(f) && !ret)
+	if ((out ? fflush(f) : fclose(f)) && !ret)
 		ret = fail("%s: %s", path, strerror(errno));
 	for (size_t i = 0; i < t.n; i++)
 		free(t.nodes[i].children);

@@ -14,8 +14,15 @@
  * than leave it to libdwfl, which would dlopen it: linking it makes the
  * package depend on it, so that debuginfod works wherever perftop is
  * installed.
+ *
+ * C++ names are demangled with the C++ runtime's __cxa_demangle(), looked
+ * up with dlopen() as elfutils' tools link it: a C program need not link
+ * libstdc++ for it, and where it is absent names stay as the symbol table
+ * has them.
  */
+#include <dlfcn.h>
 #include <elfutils/debuginfod.h>
+#include <errno.h>
 #include <elfutils/libdwfl.h>
 #include <fcntl.h>
 #include <gelf.h>
@@ -66,6 +73,11 @@ struct syms {
 	struct cached *cache;	/* open addressing, a power of two */
 	size_t cache_cap, cache_len;
 	unsigned long lookups;	/* dwfl_module_addrinfo() calls */
+	enum syms_warn warn_mode;
+	void *cxx;		/* libstdc++, once asked; (void *)-1: not there */
+	char *(*demangle)(const char *, char *, size_t *, int *);
+	struct strmap warned;	/* files warned about */
+	struct strbuf warnings;	/* SYMS_WARN_LATER's, for syms_free() */
 };
 
 /* libdwfl asks for a debug file: the .build-id tree, then debuginfod. */
@@ -129,6 +141,12 @@ void syms_free(struct syms *s)
 	for (size_t i = 0; i < s->cache_cap; i++)
 		free(s->cache[i].sym);
 	free(s->cache);
+	if (s->cxx && s->cxx != (void *)-1)
+		dlclose(s->cxx);
+	if (s->warnings.len)
+		fputs(s->warnings.s, stderr);
+	sb_free(&s->warnings);
+	strmap_free(&s->warned);
 	strmap_free(&s->index);
 	free(s->objs);
 	free(s->debug_path);
@@ -173,6 +191,54 @@ static void read_segments(struct elfobj *e)
 }
 
 /* Open and check the object of the page, once per build-id and path. */
+/* xasprintf, made printable: names come from the page and from ELF files. */
+static char *clean_printf(const char *fmt, ...) PRINTF(1, 2);
+static char *clean_printf(const char *fmt, ...)
+{
+	va_list ap;
+	char *s, *clean;
+
+	va_start(ap, fmt);
+	if (vasprintf(&s, fmt, ap) < 0)
+		s = NULL;
+	va_end(ap);
+	if (!s)
+		return xstrdup("?");
+	clean = clean_text(s, strlen(s));
+	free(s);
+	return clean;
+}
+
+/* One warning per file for the whole process, now or at syms_free(). */
+static void warn(struct syms *s, const char *path, const char *fmt, ...) PRINTF(3, 4);
+static void warn(struct syms *s, const char *path, const char *fmt, ...)
+{
+	char *msg, *clean;
+	va_list ap;
+	bool added;
+
+	strmap_intern(&s->warned, path, 0, &added);
+	if (!added || s->warn_mode == SYMS_WARN_NEVER)
+		return;
+	va_start(ap, fmt);
+	if (vasprintf(&msg, fmt, ap) < 0)
+		msg = NULL;
+	va_end(ap);
+	clean = clean_printf("perftop: warning: %s: %s", path, msg ? msg : "?");
+	free(msg);
+	if (s->warn_mode == SYMS_WARN_LATER)
+		sb_addf(&s->warnings, "%s\n", clean);
+	else
+		fprintf(stderr, "%s\n", clean);
+	free(clean);
+}
+
+void syms_warnings(struct syms *s, enum syms_warn mode)
+{
+	s->warn_mode = mode;
+}
+
+/* Open and check the object of the page, once per build-id and path. */
 static struct elfobj *object_of(struct syms *s, const struct object *o)
 {
 	const char *deleted = " (deleted)";
@@ -198,14 +264,19 @@ static struct elfobj *object_of(struct syms *s, const struct object *o)
 	 * version, which only a recorded build-id can tell apart.
 	 */
 	if (n > strlen(deleted) && !strcmp(o->path + n - strlen(deleted), deleted)) {
-		if (!o->build_id)
+		if (!o->build_id) {
+			warn(s, o->path, "deleted, and no build-id to check a file against: not named");
 			return e;
+		}
 		n -= strlen(deleted);
 	}
 	path = xasprintf("%s%.*s", s->sysroot, (int)n, o->path);
 	/* Only regular files: a page may name a FIFO or a device. */
 	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	if (fd < 0)
+		warn(s, path, "%s: its frames are not named", errno == ENOENT ? "not found" : strerror(errno));
 	if (fd >= 0 && (fstat(fd, &st) || !S_ISREG(st.st_mode))) {
+		warn(s, path, "not a regular file: its frames are not named");
 		close(fd);
 		fd = -1;
 	}
@@ -218,21 +289,27 @@ static struct elfobj *object_of(struct syms *s, const struct object *o)
 		/* Bias 0: the module's addresses are the file's own vaddrs. */
 		e->mod = dwfl_report_elf(e->dwfl, base_name(path), path, fd, 0, true);
 		dwfl_report_end(e->dwfl, NULL, NULL);
-		if (!e->mod)
+		if (!e->mod) {
+			warn(s, path, "not an ELF file: its frames are not named");
 			close(fd);	/* not ELF: libdwfl did not take it */
+		}
 	}
-	free(path);
-	if (!e->mod)
+	if (!e->mod) {
+		free(path);
 		return e;
+	}
 	dwfl_module_info(e->mod, &userdata, NULL, NULL, NULL, NULL, NULL, NULL);
 	*userdata = s;
 	module_build_id(e->mod, hex, sizeof(hex));
-	if (strcmp(hex, o->build_id ? o->build_id : ""))
+	if (strcmp(hex, o->build_id ? o->build_id : "")) {
 		e->state = OBJ_MISMATCH;
-	else
+		warn(s, path, "build-id %s, not the profiled %s: its frames are marked, not named",
+		     *hex ? hex : "none", o->build_id ? o->build_id : "none");
+	} else {
 		e->state = OBJ_OK;
-	if (e->state == OBJ_OK)
 		read_segments(e);
+	}
+	free(path);
 	return e;
 }
 
@@ -249,24 +326,6 @@ bool syms_segment(struct syms *s, const struct object *o, uint64_t vaddr,
 		}
 	}
 	return false;
-}
-
-/* xasprintf, made printable: names come from the page and from ELF files. */
-static char *clean_printf(const char *fmt, ...) PRINTF(1, 2);
-static char *clean_printf(const char *fmt, ...)
-{
-	va_list ap;
-	char *s, *clean;
-
-	va_start(ap, fmt);
-	if (vasprintf(&s, fmt, ap) < 0)
-		s = NULL;
-	va_end(ap);
-	if (!s)
-		return xstrdup("?");
-	clean = clean_text(s, strlen(s));
-	free(s);
-	return clean;
 }
 
 /* "func" from a kernel frame "func+0x1/0x20 [mod]": "func [mod]". */
@@ -299,6 +358,31 @@ static struct cached *cache_slot(struct syms *s, size_t obj, uint64_t at)
 	return &s->cache[i];
 }
 
+/* SYM demangled, if a C++ name and the C++ runtime can; else a copy. */
+static char *demangled(struct syms *s, const char *sym)
+{
+	char *out;
+	int status = -1;
+
+	if (strncmp(sym, "_Z", 2))
+		return xstrdup(sym);
+	if (!s->cxx) {
+		s->cxx = dlopen("libstdc++.so.6", RTLD_LAZY | RTLD_LOCAL);
+		if (s->cxx)
+			*(void **)&s->demangle = dlsym(s->cxx, "__cxa_demangle");
+		else
+			s->cxx = (void *)-1;
+	}
+	if (!s->demangle)
+		return xstrdup(sym);
+	out = s->demangle(sym, NULL, NULL, &status);
+	if (!out || status) {
+		free(out);
+		return xstrdup(sym);
+	}
+	return out;
+}
+
 /* The symbol at AT in objs[e], looked up once. */
 static const char *lookup(struct syms *s, struct elfobj *e, uint64_t at, uint64_t *off)
 {
@@ -324,7 +408,7 @@ static const char *lookup(struct syms *s, struct elfobj *e, uint64_t at, uint64_
 		s->lookups++;
 		sym = dwfl_module_addrinfo(e->mod, at, &o, &es, NULL, NULL, NULL);
 		*c = (struct cached){ .obj = obj, .at = at, .off = o,
-				      .sym = sym && *sym ? xstrdup(sym) : NULL };
+				      .sym = sym && *sym ? demangled(s, sym) : NULL };
 		s->cache_len++;
 	}
 	*off = c->off;
@@ -362,18 +446,26 @@ static void resolve_elf(struct syms *s, const struct page *p, struct frame *f, b
 }
 
 /* Name the frames of P's rank R; OBJS: the page's objects' objs[] indices, or NULL. */
-static void resolve_rank(struct syms *s, struct page *p, size_t r, const size_t *objs)
+static void resolve_rank(struct syms *s, struct page *p, size_t r, size_t *objs)
 {
 	for (size_t i = 0; i < p->ranks[r].nframes; i++) {
 		struct frame *f = &p->frames[p->ranks[r].first + i];
+		struct elfobj *e;
 
 		free(f->text);
 		free(f->name);
 		f->text = f->name = NULL;
 		switch (f->kind) {
 		case FRAME_ELF:
-			resolve_elf(s, p, f, i == 0, objs ? &s->objs[objs[f->object]] :
-				    object_of(s, &p->objects[f->object]));
+			if (!objs)
+				e = object_of(s, &p->objects[f->object]);
+			else if (objs[f->object] == SIZE_MAX)
+				e = object_of(s, &p->objects[f->object]);
+			else
+				e = &s->objs[objs[f->object]];
+			if (objs)
+				objs[f->object] = (size_t)(e - s->objs);
+			resolve_elf(s, p, f, i == 0, e);
 			continue;
 		case FRAME_KERNEL:
 			f->name = kernel_name(f->raw);
@@ -406,7 +498,7 @@ void syms_resolve(struct syms *s, struct page *p)
 	size_t *objs = xcalloc(p->nobjects, sizeof(*objs));
 
 	for (size_t i = 0; i < p->nobjects; i++)
-		objs[i] = (size_t)(object_of(s, &p->objects[i]) - s->objs);
+		objs[i] = SIZE_MAX;
 	for (size_t r = 0; r < p->nranks; r++)
 		resolve_rank(s, p, r, objs);
 	free(objs);

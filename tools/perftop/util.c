@@ -266,7 +266,8 @@ int read_file(const char *path, char **buf, size_t *len)
 {
 	size_t cap = 1 << 16, n = 0;
 	char *b;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	/* "-" is standard input, as with most commands. */
+	int fd = strcmp(path, "-") ? open(path, O_RDONLY | O_CLOEXEC) : dup(STDIN_FILENO);
 
 	if (fd < 0)
 		return -errno;

@@ -185,6 +185,7 @@ int main(int argc, char **argv)
 		return 2;
 	/* One symboliser for all pages, as the live view keeps one. */
 	s = syms_new(sysroot);
+	syms_warnings(s, SYMS_WARN_NEVER);
 	for (long i = 0; i < count; i++) {
 		size_t k = (size_t)i % nseeds, len = seed_len[k];
 		char *buf = xmalloc(len + 1);

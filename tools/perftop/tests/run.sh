@@ -151,9 +151,12 @@ names_from_debug_file() {
 }
 
 top_n() {
+	# Idle's share is of all the CPUs' time, from the page's footer.
+	_idle=$(awk -F'[ =]' '/busy_ns=/ { for (i = 1; i < NF; i++) v[$i] = $(i + 1)
+		printf "%.1f", 100 * v["idle_ns"] / (v["busy_ns"] + v["idle_ns"]) }' "$PAGES/page1")
 	pt report --input "$PAGES/page1" --sysroot "$SYS" -n 2 --idle || { WHY="exit $?"; return 1; }
 	has "rank 1: 2.000 s (65.3% of busy) count=24 pid=99 stack=complete comm=ptdemo" \
-		"rank 2: 1.500 s (49.0% of busy) count=900 pid=0 stack=complete comm=swapper/0" \
+		"rank 2: 1.500 s ($_idle% of busy + idle, idle) count=900 pid=0 stack=complete comm=swapper/0" \
 		"(4 more stacks: -n, --folded, --svg or --pprof show them all)" && lacks "rank 3"
 }
 
@@ -406,7 +409,7 @@ bad_input() {
 		refused 1 "corrupt page: line 4: bad ticks" report --input "$_b/bad-number" &&
 		refused 1 "corrupt page: line 11: ranks are not in decreasing order" report --input "$_b/out-of-order" &&
 		refused 1 "corrupt page: no \"# object\" line for /usr/local/bin/ptdemo" report --input "$_b/no-object" &&
-		refused 1 "corrupt page: a NUL byte" report --input "$_b/binary" &&
+		refused 1 "not a perftop page" report --input "$_b/binary" &&
 		refused 1 "empty page" report --input "$_b/empty" &&
 		refused 1 "No such file or directory" report --input "$_b/none" &&
 		refused 1 "Is a directory" report --input "$_b" &&
@@ -414,6 +417,81 @@ bad_input() {
 		refused 1 "sysroot $_p: not a directory" report --input "$_p" --sysroot "$_p" &&
 		refused 2 "report needs --input" report &&
 		refused 2 "-n wants a number" -n 0
+}
+
+# The header counts the stacks that follow: every "rank" line and the "N
+# more", with and without --idle.
+header_count() {
+	for _idle in "" --idle; do
+		pt report --input "$PAGES/page1" --sysroot "$SYS" -n 3 $_idle || { WHY="exit $?"; return 1; }
+		_said=$(sed -n '1s/^perftop [^:]*: \([0-9]*\) stacks.*/\1/p' "$OUT/out")
+		_follow=$(awk '/^rank / { n++ } /^\([0-9]+ more stacks/ { n += substr($1, 2) } END { print n + 0 }' "$OUT/out")
+		[ "$_said" = "$_follow" ] || { WHY="${_idle:-without --idle}: the header says $_said stacks, $_follow follow"; return 1; }
+	done
+}
+
+# Random bytes and text are "not a perftop page"; a page of another major
+# version is refused, a newer 0.x page read with a warning, an unknown kind=
+# read as a stack.
+page_versions() {
+	_b=$OUT/bad
+	mkdir -p "$_b"
+	tail -c +4097 "$OBJS/ptdemo" | head -c 700 > "$_b/random"
+	printf 'hello, world' > "$_b/text"
+	sed '1s/perftop 0.2.0/perftop 9.0.0/' "$PAGES/page1" > "$_b/v9"
+	sed '1s/perftop 0.2.0/perftop 0.3.0/' "$PAGES/page1" > "$_b/v03"
+	sed '/^rank 3 /s/kind=kernel/kind=guest/' "$PAGES/page1" > "$_b/kind"
+	refused 1 "not a perftop page" report --input "$_b/random" &&
+		refused 1 "not a perftop page" report --input "$_b/text" &&
+		refused 1 "a perftop 9.0.0 page: this perftop reads the 0.x format .*update perftop" report --input "$_b/v9" ||
+		return 1
+	pt report --input "$_b/v03" --sysroot "$SYS" || { WHY="0.3.0: exit $?: $(cat "$OUT/err")"; return 1; }
+	[ "$(wc -l < "$OUT/err")" = 1 ] && grep -q "^perftop: warning: .*a perftop 0.3.0 page, newer" "$OUT/err" ||
+		{ WHY="0.3.0: not one warning: $(cat "$OUT/err")"; return 1; }
+	has_lines "$NAMED" || return 1
+	pt report --input "$_b/kind" --sysroot "$SYS" || { WHY="kind=guest: exit $?: $(cat "$OUT/err")"; return 1; }
+	has "rank 2: 500.000 ms (16.3% of busy) count=342 pid=14 stack=complete kind=guest comm=ksoftirqd/0" \
+		"  #0 smpboot_thread_fn+0x147/0x1d0"
+}
+
+# "-" is standard input for --input, standard output for --svg and --pprof.
+stdin_stdout() {
+	pt report --input - --sysroot "$SYS" < "$PAGES/page1" || { WHY="--input -: exit $?: $(cat "$OUT/err")"; return 1; }
+	cmp -s "$OUT/out" "$OUT/report.txt" || { WHY="--input - differs from --input FILE"; return 1; }
+	pt report --input "$PAGES/page1" --sysroot "$SYS" --svg - || { WHY="--svg -: exit $?"; return 1; }
+	xmllint --noout "$OUT/out" 2> /dev/null && grep -q '<title>ptd_spin (' "$OUT/out" ||
+		{ WHY="--svg - wrote no flame graph on stdout"; return 1; }
+	pt report --input "$PAGES/page1" --sysroot "$SYS" --pprof - || { WHY="--pprof -: exit $?"; return 1; }
+	_t=$(pprof_time "$OUT/out" flat ptd_spin)
+	[ "${_t:-0}" = 2400000000 ] || { WHY="--pprof -: go tool pprof reads ${_t:-nothing} for ptd_spin"; return 1; }
+	refused 2 "only one of --folded, --svg - and --pprof -" report --input "$PAGES/page1" --folded --svg -
+}
+
+# One warning per file, on stderr, for files that cannot name their frames:
+# not found, not ELF, another build.  Exit 0: the report is still made.
+warnings_once() {
+	printf 'not ELF\n' > "$SYS/usr/local/bin/notelf"
+	sed -e "s|$L|/usr/local/lib/libgone.so|g" -e "s|$EXE|/usr/local/bin/notelf|g" "$PAGES/page1" > "$OUT/warn-page"
+	pt report --input "$OUT/warn-page" --sysroot "$SYS" || { WHY="exit $?: $(cat "$OUT/err")"; return 1; }
+	[ "$(wc -l < "$OUT/err")" = 2 ] &&
+		grep -qx "perftop: warning: $SYS/usr/local/lib/libgone.so: not found: its frames are not named" "$OUT/err" &&
+		grep -qx "perftop: warning: $SYS/usr/local/bin/notelf: not an ELF file: its frames are not named" "$OUT/err" ||
+		{ WHY="not the two warnings: $(tr '\n' '|' < "$OUT/err")"; return 1; }
+	pt report --input "$PAGES/mismatch" --sysroot "$SYS" || { WHY="mismatch: exit $?"; return 1; }
+	[ "$(wc -l < "$OUT/err")" = 1 ] &&
+		grep -qx "perftop: warning: $SYS$L: build-id $LIB_ID, not the profiled deadbeef.*: its frames are marked, not named" "$OUT/err" ||
+		{ WHY="mismatch: not one warning: $(tr '\n' '|' < "$OUT/err")"; return 1; }
+}
+
+# C++ names are demangled, as nm -C prints them.
+demangled() {
+	_sym=_ZN2ns1K1fERSt6vectorIiSaIiEE
+	_want=$(nm -C "$OBJS/ptdemo" | awk -v a="$(nm "$OBJS/ptdemo" | awk -v s="$_sym" '$3 == s { print $1 }')" \
+		'$1 == a { sub(/^[0-9a-f]+ [A-Za-z] /, ""); print; exit }')
+	[ -n "$_want" ] || { WHY="nm -C does not demangle $_sym"; return 1; }
+	sed "s|$EXE+$A_WORK|$EXE+$(at "$OBJS/ptdemo" "$_sym" 4)|" "$PAGES/page1" > "$OUT/cxx-page"
+	pt report --input "$OUT/cxx-page" --sysroot "$SYS" || { WHY="exit $?: $(cat "$OUT/err")"; return 1; }
+	has "  #3 $_want+0x4 (ptdemo)"
 }
 
 # Read as nobody: a saved page that is root's, and a root-only proc file.
@@ -575,6 +653,11 @@ t "--pprof: go tool pprof -top times within 1 %, build-ids in mappings" pprof
 t "--pprof: two profiles merge with go tool pprof -proto" pprof_merge
 t "--pprof: a function is (name, object); mappings give readelf's file offsets" pprof_identity
 t "bad input: truncated, corrupt, missing: one line, non-zero exit" bad_input
+t "bad input: random bytes and text are \"not a perftop page\"; 9.0.0 refused, 0.3.0 warned, new kind= read" page_versions
+t "the report's header counts the stacks that follow, with and without --idle" header_count
+t "--input -, --svg -, --pprof -: standard input and output" stdin_stdout
+t "warnings: once per file, not found, not ELF, build-id mismatch; exit 0" warnings_once
+t "C++ names demangled as nm -C does" demangled
 t "unreadable page, privileged proc file: one line, exit 1" unreadable
 t "module not loaded: says systemctl start perftop" module_not_loaded
 t "fuzz: $FUZZ_COUNT mutated pages under ASan/UBSan" fuzz
