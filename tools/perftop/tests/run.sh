@@ -312,6 +312,27 @@ svg_script() {
 		{ WHY="ksoftirqd/0 is still shown when zoomed on ptd_inner"; return 1; }
 }
 
+# The labels are in the file, fitted to their frames: an <img> shows them.
+svg_labels() {
+	python3 "$HERE/svglabels.py" "$OUT/flamegraph.svg" ptd_spin ptd_inner ptd_run ptdemo_work main \
+		smpboot_thread_fn > "$OUT/svglabels.txt" 2>&1 || { WHY=$(head -n 1 "$OUT/svglabels.txt"); return 1; }
+}
+
+# FILE.svg#search=ptd_ highlights the frames named ptd_* and shows the share
+# of the time under them: the stacks of --folded with such a frame.
+svg_search() {
+	_want=$(awk '{ n = split($1, s, ";"); for (i = 2; i <= n; i++) if (s[i] ~ /ptd_/) { m += $NF; break }
+		t += $NF } END { printf "%.1f", 100 * m / t }' "$OUT/folded.txt")
+	chromium_run --dump-dom "file://$OUT/flamegraph.svg#search=ptd_" > "$OUT/dom-search.txt" ||
+		{ WHY="chromium failed: $(tail -n 1 "$OUT/chromium.log")"; return 1; }
+	grep -q "id=\"matched\"[^>]*>Matched: $_want%<" "$OUT/dom-search.txt" ||
+		{ WHY="not \"Matched: $_want%\": $(grep -o 'id="matched"[^<]*' "$OUT/dom-search.txt")"; return 1; }
+	grep -q '<title>ptd_spin (.*fill="rgb(230,0,230)"' "$OUT/dom-search.txt" ||
+		{ WHY="ptd_spin is not highlighted"; return 1; }
+	! grep -q '<title>smpboot_thread_fn (.*fill="rgb(230,0,230)"' "$OUT/dom-search.txt" ||
+		{ WHY="smpboot_thread_fn is highlighted"; return 1; }
+}
+
 # "flat" or "cum" time of FUNCTION in go tool pprof -top -unit=ns FILE.
 pprof_time() {
 	go tool pprof -top -unit=ns -nodefraction=0 -nodecount=1000 "$1" 2> "$OUT/pprof.err" |
@@ -649,6 +670,8 @@ t "--folded: weights add up to busy_ns, stacks outermost first" folded
 t "--svg: valid XML, self-contained, names the functions" svg
 t "--svg: headless Chromium screenshot (build/cli/flamegraph.png)" svg_screenshot
 t "--svg: the script fits names and zooms" svg_script
+t "--svg: labels in the file, fitted to their frames (no script needed)" svg_labels
+t "--svg: #search=REGEX highlights matches, Matched share as --folded's" svg_search
 t "--pprof: go tool pprof -top times within 1 %, build-ids in mappings" pprof
 t "--pprof: two profiles merge with go tool pprof -proto" pprof_merge
 t "--pprof: a function is (name, object); mappings give readelf's file offsets" pprof_identity
