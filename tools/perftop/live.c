@@ -77,21 +77,6 @@ static int by_time(const void *a, const void *b)
 	return x->ns < y->ns ? 1 : x->ns > y->ns ? -1 : 0;
 }
 
-/* A stack's identity: its kind and frames, as the module keys its entry. */
-static char *identity(const struct page *p, const struct rank *r)
-{
-	struct strbuf b = { 0 };
-
-	sb_addf(&b, "%s", r->kind_name);
-	for (size_t j = 0; j < r->nframes; j++) {
-		const struct frame *f = &p->frames[r->first + j];
-		const char *id = f->kind == FRAME_ELF ? p->objects[f->object].build_id : NULL;
-
-		sb_addf(&b, "\n%s %s", f->raw, id ? id : "-");
-	}
-	return b.s;
-}
-
 /* Remember this read's counters, for the next interval's differences. */
 static void remember(struct live *l, const struct page *p, double t)
 {
@@ -105,7 +90,7 @@ static void remember(struct live *l, const struct page *p, double t)
 
 		if (p->ranks[i].kind == RANK_OTHER)
 			continue;
-		key = identity(p, &p->ranks[i]);
+		key = rank_identity(p, &p->ranks[i]);
 		strmap_intern(&l->index, key, i, NULL);
 		free(key);
 		l->prev_ns[i] = p->ranks[i].ns;
@@ -144,7 +129,7 @@ static void report(struct live *l, struct page *p, double t)
 
 		if (r->kind == RANK_OTHER || (r->kind == RANK_IDLE && !l->o->idle))
 			continue;
-		key = identity(p, r);
+		key = rank_identity(p, r);
 		seen = !reset && strmap_get(&l->index, key, &j);
 		free(key);
 		if (seen && ns >= l->prev_ns[j]) {

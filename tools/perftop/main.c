@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include "perftop.h"
 
@@ -20,14 +21,17 @@
 
 static void usage(FILE *f)
 {
-	fputs("Usage: perftop [-n N] [--idle] [--folded] [--svg FILE] [--pprof FILE]\n"
+	fputs("Usage: perftop [--delta SECONDS] [-n N] [--idle] [--folded] [--svg FILE]\n"
+	      "               [--pprof FILE]\n"
 	      "       perftop -d SECONDS [-c COUNT] [-n N] [--idle]\n"
-	      "       perftop report --input SAVED [--sysroot DIR] [-n N] [--idle]\n"
-	      "                      [--folded] [--svg FILE] [--pprof FILE]\n"
+	      "       perftop report --input SAVED [--base SAVED] [--sysroot DIR] [-n N]\n"
+	      "                      [--idle] [--folded] [--svg FILE] [--pprof FILE]\n"
 	      "\n"
 	      "  -n, --top N          ranks in the report (default 20)\n"
 	      "  -d, --delay SECONDS  live view: the time each stack used per interval\n"
 	      "  -c, --count COUNT    live view: stop after COUNT reports\n"
+	      "      --delta SECONDS  read twice, SECONDS apart, and write the difference\n"
+	      "      --base SAVED     report: write --input minus this earlier page\n"
 	      "      --folded         FlameGraph folded stacks on stdout\n"
 	      "      --svg FILE       an interactive flame graph (-: standard output)\n"
 	      "      --pprof FILE     a gzipped pprof profile (-: standard output)\n"
@@ -67,7 +71,61 @@ static bool parse_count(const char *s, long *out)
 	return true;
 }
 
-enum { OPT_FOLDED = 256, OPT_SVG, OPT_PPROF, OPT_IDLE, OPT_INPUT, OPT_SYSROOT, OPT_PROC };
+enum { OPT_FOLDED = 256, OPT_SVG, OPT_PPROF, OPT_IDLE, OPT_INPUT, OPT_SYSROOT, OPT_PROC,
+       OPT_DELTA, OPT_BASE };
+
+/* Seconds between 0.01 and 86400, as -d and --delta take them. */
+static bool parse_seconds(const char *s, double *out)
+{
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(s, &end);
+	if (errno || end == s || *end || !(v >= 0.01 && v <= 86400))
+		return false;
+	*out = v;
+	return true;
+}
+
+static double monotonic(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/*
+ * --delta: two reads SECONDS apart, the second made the difference.  The
+ * capture's time is the first read's, its duration the time between them.
+ */
+static int read_delta(struct page *p, const char *proc, double seconds)
+{
+	struct page old;
+	double t0, t1;
+	struct timespec ts;
+
+	if (page_read(&old, proc)) {
+		page_free(&old);
+		memset(p, 0, sizeof(*p));
+		return -1;
+	}
+	t0 = monotonic();
+	ts.tv_sec = (time_t)seconds;
+	ts.tv_nsec = (long)((seconds - (double)ts.tv_sec) * 1e9);
+	while (nanosleep(&ts, &ts) && errno == EINTR)
+		;
+	if (page_read(p, proc) || page_delta(p, &old)) {
+		page_free(&old);
+		return -1;
+	}
+	t1 = monotonic();
+	p->time_ns = old.time_ns;
+	p->duration_ns = (int64_t)((t1 - t0) * 1e9);
+	page_free(&old);
+	return 0;
+}
 
 int main(int argc, char **argv)
 {
@@ -82,14 +140,17 @@ int main(int argc, char **argv)
 		{ "input", required_argument, NULL, OPT_INPUT },
 		{ "sysroot", required_argument, NULL, OPT_SYSROOT },
 		{ "proc", required_argument, NULL, OPT_PROC },
+		{ "delta", required_argument, NULL, OPT_DELTA },
+		{ "base", required_argument, NULL, OPT_BASE },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct options o = { .top = 20 };
 	const char *svg = NULL, *pprof = NULL, *input = NULL, *sysroot = NULL, *proc = NULL;
+	const char *base = NULL;
 	bool folded = false, report = false;
-	double delay = 0;
+	double delay = 0, delta = 0;
 	long n, count = 0;
 	struct page p;
 	struct syms *s;
@@ -102,8 +163,6 @@ int main(int argc, char **argv)
 		argc--;
 	}
 	while ((c = getopt_long(argc, argv, "n:d:c:hV", longopts, NULL)) != -1) {
-		char *end;
-
 		switch (c) {
 		case 'n':
 			if (!parse_count(optarg, &n) || n > 1000000)
@@ -111,10 +170,15 @@ int main(int argc, char **argv)
 			o.top = (unsigned int)n;
 			break;
 		case 'd':
-			errno = 0;
-			delay = strtod(optarg, &end);
-			if (errno || end == optarg || *end || !(delay >= 0.01 && delay <= 86400))
+			if (!parse_seconds(optarg, &delay))
 				return usage_error("-d wants seconds between 0.01 and 86400, not \"%s\"", optarg);
+			break;
+		case OPT_DELTA:
+			if (!parse_seconds(optarg, &delta))
+				return usage_error("--delta wants seconds between 0.01 and 86400, not \"%s\"", optarg);
+			break;
+		case OPT_BASE:
+			base = optarg;
 			break;
 		case 'c':
 			if (!parse_count(optarg, &count))
@@ -166,6 +230,12 @@ int main(int argc, char **argv)
 		return usage_error("only one of --folded, --svg - and --pprof - can write to standard output");
 	if (count && !delay)
 		return usage_error("-c counts the reports of -d");
+	if (delta && (report || delay))
+		return usage_error("--delta reads the module twice: not with report or -d");
+	if (base && !report)
+		return usage_error("--base goes with perftop report");
+	if (base && input && !strcmp(base, "-") && !strcmp(input, "-"))
+		return usage_error("--input and --base cannot both be standard input");
 	if (sysroot) {
 		struct stat st;
 
@@ -188,10 +258,20 @@ int main(int argc, char **argv)
 		syms_free(s);
 		return ret;
 	}
-	if (page_read(&p, report ? input : proc)) {
+	if (delta ? read_delta(&p, proc, delta) : page_read(&p, report ? input : proc)) {
 		fprintf(stderr, "perftop: %s\n", last_error());
 		ret = 1;
 		goto out;
+	}
+	if (base) {
+		struct page old;
+
+		ret = page_read(&old, base) || page_delta(&p, &old);
+		page_free(&old);
+		if (ret) {
+			fprintf(stderr, "perftop: %s\n", last_error());
+			goto out;
+		}
 	}
 	if (p.newer)
 		fprintf(stderr, "perftop: warning: %s: a perftop %s page, newer than this perftop (%s): "

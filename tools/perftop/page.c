@@ -17,6 +17,8 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "perftop.h"
@@ -494,7 +496,16 @@ int page_read(struct page *p, const char *path)
 {
 	char *buf;
 	size_t len;
-	int err = read_file(path, &buf, &len);
+	struct timespec now;
+	struct stat st;
+	int err, ret;
+
+	/* Captured now for the module's file; a saved page when it was written. */
+	clock_gettime(CLOCK_REALTIME, &now);
+	err = read_file(path, &buf, &len);
+	if (!err && strncmp(path, "/proc/", 6) && strcmp(path, "-") && !stat(path, &st) &&
+	    S_ISREG(st.st_mode))
+		now = st.st_mtim;
 
 	if (!strcmp(path, "-"))
 		path = "standard input";
@@ -511,7 +522,84 @@ int page_read(struct page *p, const char *path)
 				    path);
 		return fail("%s: %s", path, strerror(-err));
 	}
-	return page_parse(p, buf, len, path);
+	ret = page_parse(p, buf, len, path);
+	p->time_ns = (int64_t)now.tv_sec * 1000000000 + now.tv_nsec;
+	return ret;
+}
+
+char *rank_identity(const struct page *p, const struct rank *r)
+{
+	struct strbuf b = { 0 };
+
+	if (r->kind == RANK_OTHER)
+		return xasprintf("other %s", r->comm);
+	sb_addf(&b, "%s", r->kind_name);
+	for (size_t j = 0; j < r->nframes; j++) {
+		const struct frame *f = &p->frames[r->first + j];
+		const char *id = f->kind == FRAME_ELF ? p->objects[f->object].build_id : NULL;
+
+		sb_addf(&b, "\n%s %s", f->raw, id ? id : "-");
+	}
+	return b.s;
+}
+
+static int by_ns(const void *a, const void *b)
+{
+	const struct rank *x = a, *y = b;
+
+	/* The stacks by time, then the evicted and lost entries. */
+	if ((x->kind == RANK_OTHER) != (y->kind == RANK_OTHER))
+		return x->kind == RANK_OTHER ? 1 : -1;
+	return x->ns < y->ns ? 1 : x->ns > y->ns ? -1 : 0;
+}
+
+int page_delta(struct page *p, const struct page *old)
+{
+	struct strmap index = { 0 };
+	size_t n = 0;
+
+	if (p->busy_ticks < old->busy_ticks || p->switches < old->switches)
+		return fail("the counters went back between the two reads: the module was reset or reloaded");
+	for (size_t i = 0; i < old->nranks; i++) {
+		char *key = rank_identity(old, &old->ranks[i]);
+
+		strmap_intern(&index, key, i, NULL);
+		free(key);
+	}
+	p->nstacks = 0;
+	for (size_t i = 0; i < p->nranks; i++) {
+		struct rank r = p->ranks[i];
+		char *key = rank_identity(p, &r);
+		size_t j;
+
+		/* An entry evicted and made again since: all its time is new. */
+		if (strmap_get(&index, key, &j) && r.ns >= old->ranks[j].ns) {
+			const struct rank *o = &old->ranks[j];
+
+			r.ns -= o->ns;
+			r.ticks = r.ticks >= o->ticks ? r.ticks - o->ticks : 0;
+			r.count = r.count >= o->count ? r.count - o->count : 0;
+		}
+		free(key);
+		if (!r.ns && !r.count) {
+			free(r.comm);
+			continue;
+		}
+		if (r.kind != RANK_OTHER)
+			p->nstacks++;
+		p->ranks[n++] = r;
+	}
+	p->nranks = n;
+	qsort(p->ranks, n, sizeof(*p->ranks), by_ns);
+	strmap_free(&index);
+	p->busy_ns -= p->busy_ns >= old->busy_ns ? old->busy_ns : p->busy_ns;
+	p->idle_ns -= p->idle_ns >= old->idle_ns ? old->idle_ns : p->idle_ns;
+	p->busy_ticks -= old->busy_ticks;
+	p->idle_ticks -= p->idle_ticks >= old->idle_ticks ? old->idle_ticks : p->idle_ticks;
+	p->switches -= old->switches;
+	p->duration_ns = p->time_ns - old->time_ns;
+	p->time_ns = old->time_ns;
+	return 0;
 }
 
 void page_free(struct page *p)

@@ -135,6 +135,8 @@ struct page {
 	uint64_t busy_ns, idle_ns, busy_ticks, idle_ticks, gap_ticks;
 	uint64_t switches;
 	size_t nstacks;		/* ranks the page has (RANK_OTHER excluded) */
+	int64_t time_ns;	/* when it was captured (CLOCK_REALTIME ns) */
+	int64_t duration_ns;	/* what a delta covers; 0: since the module's load */
 };
 
 /* Parse LEN bytes of BUF (taking ownership of it) from SOURCE. */
@@ -144,6 +146,19 @@ int page_read(struct page *p, const char *path);
 void page_free(struct page *p);
 /* The entries that the flame graph, folded and pprof outputs carry. */
 bool rank_charted(const struct rank *r, bool idle);
+/*
+ * A stack's identity, as the module keys its entry: its kind and frames,
+ * each ELF frame with its object's build-id (comm and pid are only the
+ * last task seen; jhash is a 32-bit hash of it).  Evicted and lost time
+ * are theirs by name.  Freed by the caller.
+ */
+char *rank_identity(const struct page *p, const struct rank *r);
+/*
+ * Make P the difference P - OLD, stack by stack: what each used between
+ * the two reads, stacks that used nothing left out, ranked again.  Fails
+ * when the counters went back (the module was reset or reloaded).
+ */
+int page_delta(struct page *p, const struct page *old);
 /* Ticks to nanoseconds with the page's tsc_khz. */
 uint64_t page_ticks_ns(const struct page *p, uint64_t ticks);
 

@@ -326,9 +326,9 @@ int pprof_write(const char *path, const struct page *p, struct syms *s,
 			       PERFTOOLS__PROFILES__VALUE_TYPE__INIT };
 	ValueType period = PERFTOOLS__PROFILES__VALUE_TYPE__INIT;
 	ValueType *type_ptrs[2] = { &types[0], &types[1] };
-	char *version = xasprintf("perftop %s page", p->version);
+	char *version = xasprintf("perftop %s page%s", p->version,
+				  p->duration_ns ? ", difference of two reads" : "");
 	int64_t comment;
-	struct timespec now;
 	uint8_t *packed;
 	size_t len;
 	int ret;
@@ -358,7 +358,6 @@ int pprof_write(const char *path, const struct page *p, struct syms *s,
 		b.samples[i].n_label = 1;
 	}
 
-	clock_gettime(CLOCK_REALTIME, &now);
 	prof.sample_type = type_ptrs;
 	prof.n_sample_type = 2;
 	prof.sample = b.sample_ptrs;
@@ -371,7 +370,9 @@ int pprof_write(const char *path, const struct page *p, struct syms *s,
 	prof.n_function = b.nfn;
 	prof.string_table = b.strtab;
 	prof.n_string_table = b.nstr;
-	prof.time_nanos = (int64_t)now.tv_sec * 1000000000 + now.tv_nsec;
+	/* When the page was captured (a delta's first read), and what a delta covers. */
+	prof.time_nanos = p->time_ns;
+	prof.duration_nanos = p->duration_ns;
 	prof.period_type = &period;
 	prof.period = 1;
 	prof.comment = &comment;

@@ -24,8 +24,12 @@ void text_report(FILE *f, const struct page *p, const struct options *o)
 			stacks++;
 	format_ns(busy, sizeof(busy), p->busy_ns);
 	format_ns(idle, sizeof(idle), p->idle_ns);
-	fprintf(f, "perftop %s: %zu stacks%s; busy %s, idle %s, %" PRIu64 " switches\n",
-		p->version, stacks, o->idle ? " (idle included)" : "", busy, idle, p->switches);
+	fprintf(f, "perftop %s", p->version);
+	if (p->duration_ns) {
+		format_ns(t, sizeof(t), (uint64_t)p->duration_ns);
+		fprintf(f, " (difference over %s)", t);
+	}
+	fprintf(f, ": %zu stacks%s; busy %s, idle %s, %" PRIu64 " switches\n", stacks, o->idle ? " (idle included)" : "", busy, idle, p->switches);
 	for (size_t i = 0; i < p->nranks; i++) {
 		const struct rank *r = &p->ranks[i];
 

@@ -400,6 +400,42 @@ pprof_merge() {
 	within "${_m:-0}" $((_a + _b)) || { WHY="merged ptd_spin ${_m:-?} ns, not $_a + $_b"; return 1; }
 }
 
+# report --base: page3 minus page1 is twice page1, stack by stack.
+delta_report() {
+	pt report --input "$PAGES/page3" --base "$PAGES/page1" --sysroot "$SYS" --folded ||
+		{ WHY="exit $?: $(cat "$OUT/err")"; return 1; }
+	awk '{ w = $NF; sub(/[0-9]+$/, ""); printf "%s%.0f\n", $0, 2 * w }' "$OUT/folded.txt" | sort > "$OUT/delta-want.txt"
+	sort "$OUT/out" | cmp -s - "$OUT/delta-want.txt" ||
+		{ WHY="not twice page1's folded stacks: $(sort "$OUT/out" | diff - "$OUT/delta-want.txt" | sed -n 2p)"; return 1; }
+	pt report --input "$PAGES/page3" --base "$PAGES/page1" --sysroot "$SYS" || { WHY="text: exit $?"; return 1; }
+	has "rank 1: 4.000 s (65.3% of busy) count=48 pid=99 stack=complete comm=ptdemo" || return 1
+	refused 1 "the counters went back" report --input "$PAGES/page1" --base "$PAGES/page3"
+}
+
+# --delta 1: two reads of the module's file (a FIFO giving page1, then
+# page3), the difference in pprof with the first read's time and the
+# duration between the reads.
+delta_proc() {
+	rm -f "$OUT/fifo3" && mkfifo "$OUT/fifo3" || { WHY="mkfifo failed"; return 1; }
+	{ cat "$PAGES/page1" > "$OUT/fifo3"; sleep 0.5; cat "$PAGES/page3" > "$OUT/fifo3"; } &
+	_w=$!
+	BG_PIDS="$BG_PIDS $_w"
+	_t0=$(date +%s%N)
+	pt --delta 1 --sysroot "$SYS" --proc "$OUT/fifo3" --pprof "$OUT/delta.pb.gz"
+	_rc=$? _t1=$(date +%s%N)
+	kill "$_w" 2> /dev/null
+	[ "$_rc" = 0 ] || { WHY="exit $_rc: $(cat "$OUT/err")"; return 1; }
+	_t=$(pprof_time "$OUT/delta.pb.gz" flat ptd_spin)
+	[ "${_t:-0}" = 4800000000 ] || { WHY="ptd_spin ${_t:-?} ns, not 2 x 2.4 s"; return 1; }
+	go tool pprof -raw "$OUT/delta.pb.gz" > "$OUT/delta-raw.txt" 2>&1
+	# go tool pprof -raw prints seconds as "1.01" (and "4ms" below one).
+	grep -qE '^Duration: 1(\.[0-9]+)?s?$' "$OUT/delta-raw.txt" ||
+		{ WHY="not a duration of 1 to 2 s: $(grep -E '^Duration' "$OUT/delta-raw.txt")"; return 1; }
+	_at=$(date -d "$(sed -n 's/^Time: \(.*\) UTC$/\1/p' "$OUT/delta-raw.txt")" +%s%N)
+	[ "$_at" -ge $((_t0 / 1000 * 1000)) ] && [ "$_at" -le $((_t1 - 900000000)) ] ||
+		{ WHY="time $_at is not the first read's (run from $_t0 to $_t1)"; return 1; }
+}
+
 # ---- bad input --------------------------------------------------------------
 
 # refused EXPECTED_STATUS PATTERN ARGS...: perftop ARGS exits with that status
@@ -675,6 +711,8 @@ t "--svg: #search=REGEX highlights matches, Matched share as --folded's" svg_sea
 t "--pprof: go tool pprof -top times within 1 %, build-ids in mappings" pprof
 t "--pprof: two profiles merge with go tool pprof -proto" pprof_merge
 t "--pprof: a function is (name, object); mappings give readelf's file offsets" pprof_identity
+t "report --base: the difference of two saved pages, stack by stack" delta_report
+t "--delta: two reads, pprof with the first read's time and the duration" delta_proc
 t "bad input: truncated, corrupt, missing: one line, non-zero exit" bad_input
 t "bad input: random bytes and text are \"not a perftop page\"; 9.0.0 refused, 0.3.0 warned, new kind= read" page_versions
 t "the report's header counts the stacks that follow, with and without --idle" header_count
