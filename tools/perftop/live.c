@@ -7,8 +7,10 @@
  * interval, as a share of one CPU as top shows it, and its switches.  A
  * stack is found again by what the module keys its entry by, its kind and
  * its frames (with their objects' build-ids), not by its jhash: two stacks
- * of a full table share a 32-bit hash often enough.  Only the rows shown
- * are named.
+ * of a full table share a 32-bit hash often enough.  Only the stacks that
+ * ran in the interval are named (each address once per process, see
+ * symbols.c); then the report's views apply: filters, stacks merged by
+ * function, the per-function view.
  *
  * The terminal is driven with termios and a few ANSI sequences (the
  * alternate screen, home, clear to end of line): one screen of text needs
@@ -19,6 +21,7 @@
  */
 #include <errno.h>
 #include <inttypes.h>
+#include <malloc.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -65,20 +68,9 @@ static double now(void)
 	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-struct row {
-	size_t rank;
-	uint64_t ns, count;
-};
-
-static int by_time(const void *a, const void *b)
-{
-	const struct row *x = a, *y = b;
-
-	return x->ns < y->ns ? 1 : x->ns > y->ns ? -1 : 0;
-}
-
 /* Remember this read's counters, for the next interval's differences. */
-static void remember(struct live *l, const struct page *p, double t)
+/* KEYS: the ranks' identities if the caller has them (freed here), or NULL. */
+static void remember(struct live *l, const struct page *p, double t, char **keys)
 {
 	strmap_free(&l->index);
 	free(l->prev_ns);
@@ -90,7 +82,7 @@ static void remember(struct live *l, const struct page *p, double t)
 
 		if (p->ranks[i].kind == RANK_OTHER)
 			continue;
-		key = rank_identity(p, &p->ranks[i]);
+		key = keys ? keys[i] : rank_identity(p, &p->ranks[i]);
 		strmap_intern(&l->index, key, i, NULL);
 		free(key);
 		l->prev_ns[i] = p->ranks[i].ns;
@@ -105,11 +97,15 @@ static void remember(struct live *l, const struct page *p, double t)
 /*
  * One report: the top stacks by the time they used since the previous read.
  * draw() cuts it to the terminal, so that a taller one shows more at once.
+ * The page is remembered as read, then made its own difference (a page
+ * of what each stack used in the interval), filtered, named where it ran,
+ * merged by function unless --by address: the report's views then apply.
  */
 static void report(struct live *l, struct page *p, double t)
 {
 	struct strbuf *b = &l->screen;
-	struct row *rows = xcalloc(p->nranks, sizeof(*rows));
+	uint64_t *dns = xcalloc(p->nranks, sizeof(*dns)), *dcount = xcalloc(p->nranks, sizeof(*dcount));
+	char **keys = xcalloc(p->nranks, sizeof(*keys));
 	size_t n = 0;
 	double wall = t - l->prev_time;
 	/* Counters that went back: the module was reset or reloaded. */
@@ -123,23 +119,47 @@ static void report(struct live *l, struct page *p, double t)
 	for (size_t i = 0; i < p->nranks; i++) {
 		const struct rank *r = &p->ranks[i];
 		uint64_t ns = r->ns, count = r->count;
-		char *key;
 		size_t j;
 		bool seen;
 
-		if (r->kind == RANK_OTHER || (r->kind == RANK_IDLE && !l->o->idle))
+		if (r->kind == RANK_OTHER)
 			continue;
-		key = rank_identity(p, r);
-		seen = !reset && strmap_get(&l->index, key, &j);
-		free(key);
+		/* Made once: remember() keeps it for the next interval. */
+		keys[i] = rank_identity(p, r);
+		if ((r->kind == RANK_IDLE && !l->o->idle) || !rank_selected(l->o, r))
+			continue;
+		seen = !reset && strmap_get(&l->index, keys[i], &j);
 		if (seen && ns >= l->prev_ns[j]) {
 			ns -= l->prev_ns[j];
 			count = count >= l->prev_count[j] ? count - l->prev_count[j] : count;
 		}
-		if (ns)
-			rows[n++] = (struct row){ .rank = i, .ns = ns, .count = count };
+		dns[i] = ns;
+		dcount[i] = count;
 	}
-	qsort(rows, n, sizeof(*rows), by_time);
+	remember(l, p, t, keys);
+	free(keys);
+	/* The page becomes the interval's: the stacks that ran, named. */
+	p->nstacks = 0;
+	for (size_t i = 0; i < p->nranks; i++) {
+		struct rank r = p->ranks[i];
+
+		if (!dns[i]) {
+			free(r.comm);
+			continue;
+		}
+		r.ns = dns[i];
+		r.count = dcount[i];
+		p->ranks[n++] = r;
+		p->nstacks++;
+		syms_resolve_rank(l->syms, p, n - 1);
+	}
+	p->nranks = n;
+	free(dns);
+	free(dcount);
+	if (!l->o->by_address)
+		page_by_function(p);
+	else
+		page_sort(p);
 
 	if (!localtime_r(&wall_clock, &tm) || !strftime(clock, sizeof(clock), "%H:%M:%S", &tm))
 		clock[0] = '\0';
@@ -148,23 +168,36 @@ static void report(struct live *l, struct page *p, double t)
 	sb_addf(b, "perftop %s  %s  every %g s%s\n", p->version, clock, l->interval,
 		l->keys ? "  (q quits)" : "");
 	sb_addf(b, "busy %s in %.2f s, %.1f%% of the CPUs' time; %zu stacks\n", tb, wall,
-		busy + idle ? 100.0 * (double)busy / (double)(busy + idle) : 0.0, n);
-	sb_addf(b, "\n RANK   %%CPU        TIME  SWITCHES  COMM             STACK (innermost first)\n");
-	for (size_t i = 0; i < n && i < l->o->top; i++) {
-		const struct rank *r = &p->ranks[rows[i].rank];
+		busy + idle ? 100.0 * (double)busy / (double)(busy + idle) : 0.0, p->nranks);
+	if (l->o->functions && p->nranks) {
+		/* The report's per-function view, of this interval. */
+		char *text = NULL;
+		size_t len = 0;
+		FILE *f = open_memstream(&text, &len);
 
-		/* Named when shown: the rest of the table costs no lookup. */
-		syms_resolve_rank(l->syms, p, rows[i].rank);
-		format_ns(tb, sizeof(tb), rows[i].ns);
+		if (f) {
+			text_functions(f, p, l->o);
+			fclose(f);
+			sb_add(b, "\n", 1);
+			/* Its first line says what the header above says. */
+			if (text && strchr(text, '\n'))
+				sb_addf(b, "%s", strchr(text, '\n') + 1);
+		}
+		free(text);
+		return;
+	}
+	sb_addf(b, "\n RANK   %%CPU        TIME  SWITCHES  COMM             STACK (innermost first)\n");
+	for (size_t i = 0; i < p->nranks && i < l->o->top; i++) {
+		const struct rank *r = &p->ranks[i];
+
+		format_ns(tb, sizeof(tb), r->ns);
 		sb_addf(b, "%5zu %6.1f %11s %9" PRIu64 "  %-16s ", i + 1,
-			wall > 0 ? 100.0 * (double)rows[i].ns / (wall * 1e9) : 0.0, tb,
-			rows[i].count, r->comm);
+			wall > 0 ? 100.0 * (double)r->ns / (wall * 1e9) : 0.0, tb, r->count, r->comm);
 		text_stack(b, p, r);
 		sb_add(b, "\n", 1);
 	}
-	if (!n)
+	if (!p->nranks)
 		sb_addf(b, "(no stack used the CPU in this interval)\n");
-	free(rows);
 }
 
 static void term_size(unsigned int *rows, unsigned int *cols)
@@ -302,10 +335,11 @@ static int step(struct live *l, bool first)
 	if (p.newer && !l->newer)
 		l->newer = xstrdup(p.version);
 	if (!first) {
-		report(l, &p, t);
+		report(l, &p, t);	/* remembers the page as read */
 		draw(l);
+	} else {
+		remember(l, &p, t, NULL);
 	}
-	remember(l, &p, t);
 	page_free(&p);
 	return 0;
 }
@@ -320,6 +354,13 @@ int live_run(const char *proc, struct syms *s, double interval, long count,
 	double next;
 	int ret = 0;
 
+	/*
+	 * A page of a full table is megabytes, read, parsed and freed every
+	 * interval: kept in the heap rather than mapped and unmapped each
+	 * time, it is not faulted in again at every read.
+	 */
+	mallopt(M_MMAP_THRESHOLD, 64 << 20);
+	mallopt(M_TRIM_THRESHOLD, 128 << 20);
 	/* Warnings wait for the screen to be restored. */
 	syms_warnings(s, SYMS_WARN_LATER);
 	l.tty = isatty(STDOUT_FILENO);

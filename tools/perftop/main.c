@@ -36,6 +36,14 @@ static void usage(FILE *f)
 	      "      --svg FILE       an interactive flame graph (-: standard output)\n"
 	      "      --pprof FILE     a gzipped pprof profile (-: standard output)\n"
 	      "      --idle           include the idle tasks\n"
+	      "      --by WHAT        function (default): merge stacks that differ only by\n"
+	      "                       offsets in the same functions; address: as kept\n"
+	      "      --functions      the per-function view: flat and cumulative\n"
+	      "      --sort KEY       --functions: flat (default), cum or switches\n"
+	      "      --inverted       callers first: outermost frame first\n"
+	      "      --comm LIST      only these commands (comma-separated)\n"
+	      "      --pid LIST       only these pids\n"
+	      "      --kind LIST      only these kinds: user, kernel, idle\n"
 	      "      --input SAVED    report: a saved /proc/perftop or /proc/perftop_all\n"
 	      "                       (-: standard input)\n"
 	      "      --sysroot DIR    find the page's files under DIR\n"
@@ -72,7 +80,8 @@ static bool parse_count(const char *s, long *out)
 }
 
 enum { OPT_FOLDED = 256, OPT_SVG, OPT_PPROF, OPT_IDLE, OPT_INPUT, OPT_SYSROOT, OPT_PROC,
-       OPT_DELTA, OPT_BASE };
+       OPT_DELTA, OPT_BASE, OPT_BY, OPT_FUNCTIONS, OPT_SORT, OPT_INVERTED, OPT_COMM,
+       OPT_PID, OPT_KIND };
 
 /* Seconds between 0.01 and 86400, as -d and --delta take them. */
 static bool parse_seconds(const char *s, double *out)
@@ -142,6 +151,13 @@ int main(int argc, char **argv)
 		{ "proc", required_argument, NULL, OPT_PROC },
 		{ "delta", required_argument, NULL, OPT_DELTA },
 		{ "base", required_argument, NULL, OPT_BASE },
+		{ "by", required_argument, NULL, OPT_BY },
+		{ "functions", no_argument, NULL, OPT_FUNCTIONS },
+		{ "sort", required_argument, NULL, OPT_SORT },
+		{ "inverted", no_argument, NULL, OPT_INVERTED },
+		{ "comm", required_argument, NULL, OPT_COMM },
+		{ "pid", required_argument, NULL, OPT_PID },
+		{ "kind", required_argument, NULL, OPT_KIND },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -179,6 +195,36 @@ int main(int argc, char **argv)
 			break;
 		case OPT_BASE:
 			base = optarg;
+			break;
+		case OPT_BY:
+			if (strcmp(optarg, "function") && strcmp(optarg, "address"))
+				return usage_error("--by is function or address, not \"%s\"", optarg);
+			o.by_address = !strcmp(optarg, "address");
+			break;
+		case OPT_FUNCTIONS:
+			o.functions = true;
+			break;
+		case OPT_SORT:
+			if (!strcmp(optarg, "flat"))
+				o.sort = SORT_FLAT;
+			else if (!strcmp(optarg, "cum"))
+				o.sort = SORT_CUM;
+			else if (!strcmp(optarg, "switches"))
+				o.sort = SORT_SWITCHES;
+			else
+				return usage_error("--sort is flat, cum or switches, not \"%s\"", optarg);
+			break;
+		case OPT_INVERTED:
+			o.inverted = true;
+			break;
+		case OPT_COMM:
+			o.comm = optarg;
+			break;
+		case OPT_PID:
+			o.pid = optarg;
+			break;
+		case OPT_KIND:
+			o.kind = optarg;
 			break;
 		case 'c':
 			if (!parse_count(optarg, &count))
@@ -234,6 +280,10 @@ int main(int argc, char **argv)
 		return usage_error("--delta reads the module twice: not with report or -d");
 	if (base && !report)
 		return usage_error("--base goes with perftop report");
+	if (o.inverted && (pprof || o.functions))
+		return usage_error("--inverted is a view of stacks: not with --pprof or --functions");
+	if (o.sort != SORT_FLAT && !o.functions)
+		return usage_error("--sort orders --functions");
 	if (base && input && !strcmp(base, "-") && !strcmp(input, "-"))
 		return usage_error("--input and --base cannot both be standard input");
 	if (sysroot) {
@@ -276,7 +326,12 @@ int main(int argc, char **argv)
 	if (p.newer)
 		fprintf(stderr, "perftop: warning: %s: a perftop %s page, newer than this perftop (%s): "
 			"what it does not know is skipped\n", report ? input : proc, p.version, PERFTOP_VERSION);
+	page_filter(&p, &o);
 	syms_resolve(s, &p);
+	if (!o.by_address)
+		page_by_function(&p);
+	if (o.inverted)
+		page_invert(&p);
 	if (folded && folded_write(stdout, &p, &o))
 		ret = 1;
 	if (!ret && svg && svg_write(svg, &p, &o))
@@ -284,7 +339,10 @@ int main(int argc, char **argv)
 	if (!ret && pprof && pprof_write(pprof, &p, s, &o))
 		ret = 1;
 	if (!folded && !svg && !pprof) {
-		text_report(stdout, &p, &o);
+		if (o.functions)
+			text_functions(stdout, &p, &o);
+		else
+			text_report(stdout, &p, &o);
 		if (fflush(stdout) || ferror(stdout)) {
 			fail("writing the report failed: %s", strerror(errno));
 			ret = 1;

@@ -543,16 +543,6 @@ char *rank_identity(const struct page *p, const struct rank *r)
 	return b.s;
 }
 
-static int by_ns(const void *a, const void *b)
-{
-	const struct rank *x = a, *y = b;
-
-	/* The stacks by time, then the evicted and lost entries. */
-	if ((x->kind == RANK_OTHER) != (y->kind == RANK_OTHER))
-		return x->kind == RANK_OTHER ? 1 : -1;
-	return x->ns < y->ns ? 1 : x->ns > y->ns ? -1 : 0;
-}
-
 int page_delta(struct page *p, const struct page *old)
 {
 	struct strmap index = { 0 };
@@ -590,7 +580,7 @@ int page_delta(struct page *p, const struct page *old)
 		p->ranks[n++] = r;
 	}
 	p->nranks = n;
-	qsort(p->ranks, n, sizeof(*p->ranks), by_ns);
+	page_sort(p);
 	strmap_free(&index);
 	p->busy_ns -= p->busy_ns >= old->busy_ns ? old->busy_ns : p->busy_ns;
 	p->idle_ns -= p->idle_ns >= old->idle_ns ? old->idle_ns : p->idle_ns;

@@ -102,6 +102,7 @@ struct frame {
 	/* Set by syms_resolve(); freed with the page. */
 	char *text;		/* for the reports: "func+0x20 (libc.so.6)" */
 	char *name;		/* what flame graphs and pprof group by: "func" */
+	bool named;		/* FRAME_ELF: named from a symbol */
 };
 
 struct rank {
@@ -193,10 +194,38 @@ bool syms_segment(struct syms *s, const struct object *o, uint64_t vaddr,
 
 /* ---- outputs ----------------------------------------------------------- */
 
+enum sort_by { SORT_FLAT, SORT_CUM, SORT_SWITCHES };
+
 struct options {
 	unsigned int top;	/* -n */
 	bool idle;		/* --idle */
+	bool by_address;	/* --by address: stacks as the module keeps them */
+	bool functions;		/* --functions: the per-function view */
+	bool inverted;		/* --inverted: callers first */
+	enum sort_by sort;	/* --sort, for --functions */
+	const char *comm, *pid, *kind;	/* --comm, --pid, --kind: comma lists */
 };
+
+/* ---- views.c ----------------------------------------------------------- */
+
+/* The stacks that --comm, --pid and --kind keep (all when none is given). */
+bool rank_selected(const struct options *o, const struct rank *r);
+/* Leave out of P the stacks that the filters do not keep. */
+void page_filter(struct page *p, const struct options *o);
+/* Ranks in decreasing time, the evicted and lost entries last. */
+void page_sort(struct page *p);
+/*
+ * Merge the stacks of a named page that differ only by offsets within the
+ * same functions (same kind, command and functions), as perf report groups
+ * by symbol; their frames' text becomes "func (object)".
+ */
+void page_by_function(struct page *p);
+/* Each stack's frames outermost first: the callers' (inverted) view. */
+void page_invert(struct page *p);
+/* A function's key and label in the per-function views. */
+char *function_key(const struct page *p, const struct frame *f);
+/* The per-function view: flat and cumulative time and switches. */
+void text_functions(FILE *f, const struct page *p, const struct options *o);
 
 void text_report(FILE *f, const struct page *p, const struct options *o);
 /* One line for a stack: "func+0x20 (lib.so) <- caller <- caller". */

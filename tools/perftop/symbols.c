@@ -46,6 +46,7 @@ struct elfobj {
 	Dwfl_Module *mod;
 	enum obj_state state;
 	bool fixed;		/* ET_EXEC: loaded at its own vaddrs */
+	char *base;		/* the page's file name, printable, once named */
 	struct segment *segs;	/* its PT_LOAD segments (OBJ_OK only) */
 	size_t nsegs;
 };
@@ -131,6 +132,7 @@ void syms_free(struct syms *s)
 		if (s->objs[i].dwfl)
 			dwfl_end(s->objs[i].dwfl);
 		free(s->objs[i].segs);
+		free(s->objs[i].base);
 	}
 	if (s->debuginfod)
 		debuginfod_end(s->debuginfod);
@@ -409,6 +411,13 @@ static const char *lookup(struct syms *s, struct elfobj *e, uint64_t at, uint64_
 		sym = dwfl_module_addrinfo(e->mod, at, &o, &es, NULL, NULL, NULL);
 		*c = (struct cached){ .obj = obj, .at = at, .off = o,
 				      .sym = sym && *sym ? demangled(s, sym) : NULL };
+		/* Kept printable: every frame at this address copies it as is. */
+		if (c->sym) {
+			char *clean = clean_text(c->sym, strlen(c->sym));
+
+			free(c->sym);
+			c->sym = clean;
+		}
 		s->cache_len++;
 	}
 	*off = c->off;
@@ -440,9 +449,12 @@ static void resolve_elf(struct syms *s, const struct page *p, struct frame *f, b
 		f->name = file_name(f, "");
 		return;
 	}
-	f->name = clean_printf("%s", sym);
-	f->text = clean_printf("%s+0x%" PRIx64 " (%s)", sym, off + (f->addr - at),
-			       base_name(o->path));
+	/* Both parts are printable already: no need to clean them again. */
+	if (!e->base)
+		e->base = clean_text(base_name(o->path), strlen(base_name(o->path)));
+	f->name = xstrdup(sym);
+	f->text = xasprintf("%s+0x%" PRIx64 " (%s)", sym, off + (f->addr - at), e->base);
+	f->named = true;
 }
 
 /* Name the frames of P's rank R; OBJS: the page's objects' objs[] indices, or NULL. */
@@ -455,6 +467,7 @@ static void resolve_rank(struct syms *s, struct page *p, size_t r, size_t *objs)
 		free(f->text);
 		free(f->name);
 		f->text = f->name = NULL;
+		f->named = false;
 		switch (f->kind) {
 		case FRAME_ELF:
 			if (!objs)

@@ -138,7 +138,7 @@ has_lines() {
 }
 
 names_from_debug_file() {
-	pt report --input "$PAGES/page1" --sysroot "$SYS" || { WHY=${WHY:-"exit $?: $(cat "$OUT/err")"}; return 1; }
+	pt report --by address --input "$PAGES/page1" --sysroot "$SYS" || { WHY=${WHY:-"exit $?: $(cat "$OUT/err")"}; return 1; }
 	has_lines "$NAMED" || return 1
 	has "  #0 smpboot_thread_fn+0x147/0x1d0" "  #0 ptd_spin+0x30 (libptdemo.so (deleted))" \
 		"  #0 [vdso]+0x9a0" "  #3 0x7f1234567890 (unresolved: no vma)" "  #0 ?" || return 1
@@ -146,7 +146,7 @@ names_from_debug_file() {
 	lacks swapper || return 1
 	cp "$OUT/out" "$OUT/report.txt"
 	# The release build says the same.
-	"$REL/perftop" report --input "$PAGES/page1" --sysroot "$SYS" | cmp -s - "$OUT/report.txt" ||
+	"$REL/perftop" report --by address --input "$PAGES/page1" --sysroot "$SYS" | cmp -s - "$OUT/report.txt" ||
 		{ WHY="the release build's report differs"; return 1; }
 }
 
@@ -165,7 +165,7 @@ top_n() {
 fallback_without_debug_info() {
 	mv "$DEBUG_DIR" "$OUT/debug.away"
 	mkdir -p "$DEBUG_DIR"
-	pt report --input "$PAGES/page1" --sysroot "$SYS" || { WHY="exit $?: $(cat "$OUT/err")"; return 1; }
+	pt report --by address --input "$PAGES/page1" --sysroot "$SYS" || { WHY="exit $?: $(cat "$OUT/err")"; return 1; }
 	has "  #0 $L+$A_SPIN" "  #1 $L+$A_INNER" \
 		"  #2 ptd_run+0x12 (libptdemo.so)" "  #3 ptdemo_work+0x12 (ptdemo)" &&
 		lacks ptd_spin ptd_inner
@@ -203,7 +203,7 @@ start_debuginfod() {
 names_from_debuginfod() {
 	start_debuginfod || return 1
 	rm -rf "$DEBUGINFOD_CACHE_PATH"
-	DEBUGINFOD_URLS=$URL pt report --input "$PAGES/page1" --sysroot "$SYS" ||
+	DEBUGINFOD_URLS=$URL pt report --by address --input "$PAGES/page1" --sysroot "$SYS" ||
 		{ WHY="exit $?: $(cat "$OUT/err")"; return 1; }
 	has_lines "$NAMED" || return 1
 	ls "$DEBUGINFOD_CACHE_PATH/$LIB_ID/debuginfo" > /dev/null 2>&1 ||
@@ -219,7 +219,7 @@ stop_debuginfod() {
 
 # A file that is not the one profiled is never named: marked.
 build_id_mismatch() {
-	pt report --input "$PAGES/mismatch" --sysroot "$SYS" || { WHY="exit $?"; return 1; }
+	pt report --by address --input "$PAGES/mismatch" --sysroot "$SYS" || { WHY="exit $?"; return 1; }
 	has "  #0 [build-id mismatch] $L+$A_SPIN" "  #2 [build-id mismatch] $L+$A_RUN" \
 		"  #3 ptdemo_work+0x12 (ptdemo)" && lacks ptd_spin ptd_inner ptd_run
 }
@@ -234,7 +234,7 @@ odd_files() {
 }
 
 old_format() {
-	pt report --input "$PAGES/v01" || { WHY="exit $?: $(cat "$OUT/err")"; return 1; }
+	pt report --by address --input "$PAGES/v01" || { WHY="exit $?: $(cat "$OUT/err")"; return 1; }
 	has "  #0 0x4017f5" "  #0 smpboot_thread_fn+0x147/0x1d0"
 }
 
@@ -246,6 +246,21 @@ distinct_addresses() {
 
 # names_lookups: "perftop: names: N lookups, ..." from PERFTOP_DEBUG_NAMES.
 names_lookups() { sed -n 's/^perftop: names: \([0-9]*\) lookups.*/\1/p' "$OUT/err"; }
+
+# The live view's per-function view: page1 then page3 through a FIFO, so
+# ptd_spin (libptdemo.so) used 2 x 2 s in the interval.
+live_functions() {
+	rm -f "$OUT/fifo4" && mkfifo "$OUT/fifo4" || { WHY="mkfifo failed"; return 1; }
+	{ cat "$PAGES/page1" > "$OUT/fifo4"; sleep 0.5; cat "$PAGES/page3" > "$OUT/fifo4"; } &
+	_w=$!
+	BG_PIDS="$BG_PIDS $_w"
+	pt -d 1 -c 1 --functions --sysroot "$SYS" --proc "$OUT/fifo4" < /dev/null
+	_rc=$?
+	kill "$_w" 2> /dev/null
+	[ "$_rc" = 0 ] || { WHY="exit $_rc: $(cat "$OUT/err")"; return 1; }
+	grep -qE '^ +4\.000 s +[0-9.]+% +4\.000 s +[0-9.]+% +48  ptd_spin \(libptdemo\.so\)$' "$OUT/out" ||
+		{ WHY="no 4 s for ptd_spin: $(grep ptd_spin "$OUT/out" | head -n 1)"; return 1; }
+}
 
 # Each (object, address) is looked up in the ELF file once per process: in
 # a report, and in the live view over several intervals of the same stacks.
@@ -392,6 +407,67 @@ pprof_identity() {
 	done
 }
 
+# --functions: flat and cumulative time per function (in its object) as
+# go tool pprof -top -filefunctions computes them from our profile; --sort.
+functions_view() {
+	pt report --input "$PAGES/page1" --sysroot "$SYS" --functions -n 100 || { WHY="exit $?: $(cat "$OUT/err")"; return 1; }
+	cp "$OUT/out" "$OUT/functions.txt"
+	go tool pprof -top -filefunctions -unit=ns -nodefraction=0 -nodecount=1000 "$OUT/a.pb.gz" > "$OUT/ff.txt" 2>&1
+	# pprof: "FLATns F% S% CUMns C% NAME FILE"; ours: "T U F% T U C% SW NAME (BASE)".
+	_bad=$(awk 'function ns(v, u) { return v * (u == "s" ? 1e9 : u == "ms" ? 1e6 : u == "us" ? 1e3 : 1) }
+		FNR == NR { if (NF < 7 || $7 !~ /^\//) next
+			f = $1; c = $4; sub(/ns$/, "", f); sub(/ns$/, "", c); name = $6
+			$1 = $2 = $3 = $4 = $5 = $6 = ""; file = substr($0, 7); n = split(file, p, "/")
+			want[name " (" p[n] ")"] = sprintf("%.0f %.0f", f, c); next }
+		FNR > 2 { label = $8; for (i = 9; i <= NF; i++) label = label " " $i
+			if (!(label in want)) next
+			seen++; got = sprintf("%.0f %.0f", ns($1, $2), ns($4, $5))
+			if (got != want[label]) print label ": ours " got ", pprof " want[label] }
+		END { if (seen < 7) print "only " seen " of the 7 functions of the ELF files compared" }' \
+		"$OUT/ff.txt" "$OUT/functions.txt")
+	[ -z "$_bad" ] || { WHY=$(echo "$_bad" | head -n 1); return 1; }
+	pt report --input "$PAGES/page1" --sysroot "$SYS" --functions --sort cum -n 1 || { WHY="--sort cum: exit $?"; return 1; }
+	sed -n 3p "$OUT/out" | grep -qE ' 2\.400 s +78\.7% +0  (main|ptdemo_work) \(ptdemo\)$' ||
+		{ WHY="--sort cum: first $(sed -n 3p "$OUT/out")"; return 1; }
+	pt report --input "$PAGES/page1" --sysroot "$SYS" --functions --sort switches -n 1 || { WHY="--sort switches: exit $?"; return 1; }
+	sed -n 3p "$OUT/out" | grep -qE ' 342  smpboot_thread_fn$' || { WHY="--sort switches: first $(sed -n 3p "$OUT/out")"; return 1; }
+}
+
+# By default stacks that differ only by offsets in the same functions are
+# one; --by address keeps them apart.  Rank 4 made rank 1 but for ptd_spin's
+# offset (0x30, not 0x20): 2.0 + 0.4 s, 24 + 7 switches.
+by_function() {
+	# The deleted library's frames and object line become the library's.
+	sed "s|$L\\\\040(deleted)|$L|" "$PAGES/page1" | awk '!/^# object / || !seen[$0]++' > "$OUT/offsets-page"
+	pt report --input "$OUT/offsets-page" --sysroot "$SYS" || { WHY="exit $?: $(cat "$OUT/err")"; return 1; }
+	has "rank 1: 2.400 s (78.4% of busy) count=31 pid=99 stack=complete comm=ptdemo" \
+		"  #0 ptd_spin (libptdemo.so)" "  #4 main (ptdemo)" && lacks "+0x30" || return 1
+	pt report --by address --input "$OUT/offsets-page" --sysroot "$SYS" || { WHY="--by address: exit $?"; return 1; }
+	has "rank 1: 2.000 s (65.3% of busy) count=24 pid=99 stack=complete comm=ptdemo" \
+		"rank 3: 400.000 ms (13.1% of busy) count=7 pid=- stack=complete comm=ptdemo" \
+		"  #0 ptd_spin+0x30 (libptdemo.so)"
+}
+
+# --comm, --pid, --kind keep the stacks the page's rank lines say (awk on
+# the page is the oracle); --inverted is --folded with the frames reversed.
+filters_inverted() {
+	for _f in "--comm ptdemo:comm=ptdemo" "--pid 14,15:pid=1[45] " "--kind kernel:kind=kernel" \
+		"--comm ptdemo --kind user:kind=user .*comm=ptdemo"; do
+		_opt=${_f%%:*} _re=${_f#*:}
+		_want=$(awk -v re="$_re" '/^rank / && $0 ~ re { split($0, w, " ns="); split(w[2], v, " "); t += v[1] }
+			END { printf "%.0f", t }' "$PAGES/page1")
+		# shellcheck disable=SC2086 # the option and its value
+		pt report --input "$PAGES/page1" --sysroot "$SYS" --folded $_opt || { WHY="$_opt: exit $?"; return 1; }
+		_got=$(awk '{ t += $NF } END { printf "%.0f", t }' "$OUT/out")
+		[ "$_got" = "$_want" ] && [ "$_got" != 0 ] || { WHY="$_opt: $_got ns charted, the page has $_want"; return 1; }
+	done
+	pt report --input "$PAGES/page1" --sysroot "$SYS" --folded --inverted || { WHY="--inverted: exit $?"; return 1; }
+	awk '{ w = $NF; sub(/ [0-9]+$/, ""); n = split($0, s, ";"); line = s[1]
+		for (i = n; i > 1; i--) line = line ";" s[i]; print line, w }' "$OUT/folded.txt" | sort > "$OUT/inverted-want.txt"
+	sort "$OUT/out" | cmp -s - "$OUT/inverted-want.txt" ||
+		{ WHY="--inverted is not --folded reversed: $(sort "$OUT/out" | diff - "$OUT/inverted-want.txt" | sed -n 2p)"; return 1; }
+}
+
 pprof_merge() {
 	go tool pprof -proto "$OUT/a.pb.gz" "$OUT/b.pb.gz" > "$OUT/merged.pb.gz" 2> "$OUT/pprof.err" ||
 		{ WHY="go tool pprof -proto: $(tail -n 1 "$OUT/pprof.err")"; return 1; }
@@ -502,23 +578,23 @@ page_versions() {
 		refused 1 "not a perftop page" report --input "$_b/text" &&
 		refused 1 "a perftop 9.0.0 page: this perftop reads the 0.x format .*update perftop" report --input "$_b/v9" ||
 		return 1
-	pt report --input "$_b/v03" --sysroot "$SYS" || { WHY="0.3.0: exit $?: $(cat "$OUT/err")"; return 1; }
+	pt report --by address --input "$_b/v03" --sysroot "$SYS" || { WHY="0.3.0: exit $?: $(cat "$OUT/err")"; return 1; }
 	[ "$(wc -l < "$OUT/err")" = 1 ] && grep -q "^perftop: warning: .*a perftop 0.3.0 page, newer" "$OUT/err" ||
 		{ WHY="0.3.0: not one warning: $(cat "$OUT/err")"; return 1; }
 	has_lines "$NAMED" || return 1
-	pt report --input "$_b/kind" --sysroot "$SYS" || { WHY="kind=guest: exit $?: $(cat "$OUT/err")"; return 1; }
+	pt report --by address --input "$_b/kind" --sysroot "$SYS" || { WHY="kind=guest: exit $?: $(cat "$OUT/err")"; return 1; }
 	has "rank 2: 500.000 ms (16.3% of busy) count=342 pid=14 stack=complete kind=guest comm=ksoftirqd/0" \
 		"  #0 smpboot_thread_fn+0x147/0x1d0"
 }
 
 # "-" is standard input for --input, standard output for --svg and --pprof.
 stdin_stdout() {
-	pt report --input - --sysroot "$SYS" < "$PAGES/page1" || { WHY="--input -: exit $?: $(cat "$OUT/err")"; return 1; }
+	pt report --by address --input - --sysroot "$SYS" < "$PAGES/page1" || { WHY="--input -: exit $?: $(cat "$OUT/err")"; return 1; }
 	cmp -s "$OUT/out" "$OUT/report.txt" || { WHY="--input - differs from --input FILE"; return 1; }
-	pt report --input "$PAGES/page1" --sysroot "$SYS" --svg - || { WHY="--svg -: exit $?"; return 1; }
+	pt report --by address --input "$PAGES/page1" --sysroot "$SYS" --svg - # || { WHY="--svg -: exit $?"; return 1; }
 	xmllint --noout "$OUT/out" 2> /dev/null && grep -q '<title>ptd_spin (' "$OUT/out" ||
 		{ WHY="--svg - wrote no flame graph on stdout"; return 1; }
-	pt report --input "$PAGES/page1" --sysroot "$SYS" --pprof - || { WHY="--pprof -: exit $?"; return 1; }
+	pt report --by address --input "$PAGES/page1" --sysroot "$SYS" --pprof - || { WHY="--pprof -: exit $?"; return 1; }
 	_t=$(pprof_time "$OUT/out" flat ptd_spin)
 	[ "${_t:-0}" = 2400000000 ] || { WHY="--pprof -: go tool pprof reads ${_t:-nothing} for ptd_spin"; return 1; }
 	refused 2 "only one of --folded, --svg - and --pprof -" report --input "$PAGES/page1" --folded --svg -
@@ -547,7 +623,7 @@ demangled() {
 		'$1 == a { sub(/^[0-9a-f]+ [A-Za-z] /, ""); print; exit }')
 	[ -n "$_want" ] || { WHY="nm -C does not demangle $_sym"; return 1; }
 	sed "s|$EXE+$A_WORK|$EXE+$(at "$OBJS/ptdemo" "$_sym" 4)|" "$PAGES/page1" > "$OUT/cxx-page"
-	pt report --input "$OUT/cxx-page" --sysroot "$SYS" || { WHY="exit $?: $(cat "$OUT/err")"; return 1; }
+	pt report --by address --input "$OUT/cxx-page" --sysroot "$SYS" || { WHY="exit $?: $(cat "$OUT/err")"; return 1; }
 	has "  #3 $_want+0x4 (ptdemo)"
 }
 
@@ -637,7 +713,8 @@ quit_with_q() {
 		{ WHY="q: exit status $(cat "$OUT/live.rc" 2> /dev/null), $(head -c 300 "$OUT/live.err")"; return 1; }
 }
 
-RANK1='^ +1 +[0-9.]+ +[0-9.]+ m?s +[0-9]+  ptdemo +ptd_spin\+0x20 \(libptdemo\.so\)'
+# Merged by function, the default: no offsets.
+RANK1='^ +1 +[0-9.]+ +[0-9.]+ m?s +[0-9]+  ptdemo +ptd_spin \(libptdemo\.so\)'
 live_tmux() {
 	live_session 1 160
 	wait_screen 3 "$RANK1" || { WHY="no rank 1 within 3 s: $(head -n 5 "$OUT/screen.txt" | tr '\n' '|')"; return 1; }
@@ -674,7 +751,7 @@ live_identity() {
 	{ cat "$OUT/same-jhash1" > "$OUT/fifo2"; sleep 0.5; cat "$OUT/same-jhash2" > "$OUT/fifo2"; } &
 	_w=$!
 	BG_PIDS="$BG_PIDS $_w"
-	pt -d 1 -c 1 --sysroot "$SYS" --proc "$OUT/fifo2" < /dev/null
+	pt -d 1 -c 1 --by address --sysroot "$SYS" --proc "$OUT/fifo2" < /dev/null
 	_rc=$?
 	kill "$_w" 2> /dev/null
 	[ "$_rc" = 0 ] || { WHY="exit $_rc: $(cat "$OUT/err")"; return 1; }
@@ -710,6 +787,9 @@ t "--svg: labels in the file, fitted to their frames (no script needed)" svg_lab
 t "--svg: #search=REGEX highlights matches, Matched share as --folded's" svg_search
 t "--pprof: go tool pprof -top times within 1 %, build-ids in mappings" pprof
 t "--pprof: two profiles merge with go tool pprof -proto" pprof_merge
+t "--functions: flat and cumulative as go tool pprof -filefunctions; --sort" functions_view
+t "stacks merged by function by default; --by address keeps offsets" by_function
+t "--comm, --pid, --kind filters; --inverted" filters_inverted
 t "--pprof: a function is (name, object); mappings give readelf's file offsets" pprof_identity
 t "report --base: the difference of two saved pages, stack by stack" delta_report
 t "--delta: two reads, pprof with the first read's time and the duration" delta_proc
@@ -727,6 +807,7 @@ t "live: perftop -d 1 under tmux shows ranks within 3 s, q exits 0" live_tmux
 t "live: redraws at once when the terminal is resized" live_resize
 t "live: plain repeated reports when stdout is not a terminal" live_plain
 t "live: two stacks with one jhash keep their own deltas" live_identity
+t "live: --functions, the per-function view of an interval" live_functions
 t "names: one ELF lookup per (object, address) per process, report and live" names_cached
 t "perftop.1: mandoc -T lint and man --warnings clean" man_page
 echo "$PASSED passed, $FAILED failed"
