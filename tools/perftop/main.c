@@ -47,6 +47,8 @@ static void usage(FILE *f)
 	      "      --input SAVED    report: a saved /proc/perftop or /proc/perftop_all\n"
 	      "                       (-: standard input)\n"
 	      "      --sysroot DIR    find the page's files under DIR\n"
+	      "      --debug-dir DIR  the host's debug files (default /usr/lib/debug),\n"
+	      "                       searched after DIR/usr/lib/debug\n"
 	      "      --proc FILE      read FILE instead of " DEFAULT_PROC "\n"
 	      "  -h, --help, -V, --version\n"
 	      "\n"
@@ -81,7 +83,7 @@ static bool parse_count(const char *s, long *out)
 
 enum { OPT_FOLDED = 256, OPT_SVG, OPT_PPROF, OPT_IDLE, OPT_INPUT, OPT_SYSROOT, OPT_PROC,
        OPT_DELTA, OPT_BASE, OPT_BY, OPT_FUNCTIONS, OPT_SORT, OPT_INVERTED, OPT_COMM,
-       OPT_PID, OPT_KIND };
+       OPT_PID, OPT_KIND, OPT_DEBUG_DIR };
 
 /* Seconds between 0.01 and 86400, as -d and --delta take them. */
 static bool parse_seconds(const char *s, double *out)
@@ -158,13 +160,14 @@ int main(int argc, char **argv)
 		{ "comm", required_argument, NULL, OPT_COMM },
 		{ "pid", required_argument, NULL, OPT_PID },
 		{ "kind", required_argument, NULL, OPT_KIND },
+		{ "debug-dir", required_argument, NULL, OPT_DEBUG_DIR },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct options o = { .top = 20 };
 	const char *svg = NULL, *pprof = NULL, *input = NULL, *sysroot = NULL, *proc = NULL;
-	const char *base = NULL;
+	const char *base = NULL, *debug_dir = NULL;
 	bool folded = false, report = false;
 	double delay = 0, delta = 0;
 	long n, count = 0;
@@ -225,6 +228,11 @@ int main(int argc, char **argv)
 			break;
 		case OPT_KIND:
 			o.kind = optarg;
+			break;
+		case OPT_DEBUG_DIR:
+			if (optarg[0] != '/' || strchr(optarg, ':'))
+				return usage_error("--debug-dir wants an absolute path without ':', not \"%s\"", optarg);
+			debug_dir = optarg;
 			break;
 		case 'c':
 			if (!parse_count(optarg, &count))
@@ -300,7 +308,7 @@ int main(int argc, char **argv)
 	if (!proc)
 		proc = DEFAULT_PROC;
 
-	s = syms_new(sysroot);
+	s = syms_new(sysroot, debug_dir);
 	if (delay) {
 		ret = live_run(proc, s, delay, count, &o);
 		if (ret)

@@ -166,8 +166,11 @@ uint64_t page_ticks_ns(const struct page *p, uint64_t ticks);
 /* ---- symbols.c --------------------------------------------------------- */
 
 struct syms;
-/* SYSROOT: where the page's files are (NULL for /). */
-struct syms *syms_new(const char *sysroot);
+/*
+ * SYSROOT: where the page's files are (NULL for /); DEBUG_DIR: the host's
+ * debug directory, searched after the sysroot's (NULL: /usr/lib/debug).
+ */
+struct syms *syms_new(const char *sysroot, const char *debug_dir);
 /* Fill every frame's text and name. */
 void syms_resolve(struct syms *s, struct page *p);
 /* Only the frames of rank R: what the live view shows. */

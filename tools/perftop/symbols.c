@@ -106,7 +106,7 @@ static int find_debuginfo(Dwfl_Module *mod, void **userdata, const char *modname
 	return fd;
 }
 
-struct syms *syms_new(const char *sysroot)
+struct syms *syms_new(const char *sysroot, const char *debug_dir)
 {
 	struct syms *s = xcalloc(1, sizeof(*s));
 	const char *urls = getenv("DEBUGINFOD_URLS");
@@ -115,7 +115,14 @@ struct syms *syms_new(const char *sysroot)
 
 	s->sysroot = xstrdup(root && strcmp(root, "/") ? root : "");
 	free(root);
-	s->debug_path = xasprintf("%s/usr/lib/debug", s->sysroot);
+	/*
+	 * The sysroot's debug directory, then the host's: a debug file is
+	 * checked by its build-id, wherever it is found.
+	 */
+	if (!debug_dir)
+		debug_dir = "/usr/lib/debug";
+	s->debug_path = *s->sysroot ? xasprintf("%s/usr/lib/debug:%s", s->sysroot, debug_dir) :
+				      xstrdup(debug_dir);
 	s->callbacks.find_elf = dwfl_build_id_find_elf;
 	s->callbacks.find_debuginfo = find_debuginfo;
 	s->callbacks.debuginfo_path = &s->debug_path;
@@ -192,7 +199,6 @@ static void read_segments(struct elfobj *e)
 	}
 }
 
-/* Open and check the object of the page, once per build-id and path. */
 /* xasprintf, made printable: names come from the page and from ELF files. */
 static char *clean_printf(const char *fmt, ...) PRINTF(1, 2);
 static char *clean_printf(const char *fmt, ...)
@@ -240,16 +246,50 @@ void syms_warnings(struct syms *s, enum syms_warn mode)
 	s->warn_mode = mode;
 }
 
-/* Open and check the object of the page, once per build-id and path. */
+/*
+ * Report the file open on FD to a new Dwfl of E: its module, or NULL (not
+ * ELF; FD closed).  Its build-id, as hex, in HEX.
+ */
+static Dwfl_Module *report(struct syms *s, struct elfobj *e, const char *path, int fd,
+			   char *hex, size_t size)
+{
+	void **userdata;
+
+	e->dwfl = dwfl_begin(&s->callbacks);
+	if (!e->dwfl) {
+		close(fd);
+		return NULL;
+	}
+	dwfl_report_begin(e->dwfl);
+	/* Bias 0: the module's addresses are the file's own vaddrs. */
+	e->mod = dwfl_report_elf(e->dwfl, base_name(path), path, fd, 0, true);
+	dwfl_report_end(e->dwfl, NULL, NULL);
+	if (!e->mod) {
+		close(fd);	/* not ELF: libdwfl did not take it */
+		dwfl_end(e->dwfl);
+		e->dwfl = NULL;
+		return NULL;
+	}
+	dwfl_module_info(e->mod, &userdata, NULL, NULL, NULL, NULL, NULL, NULL);
+	*userdata = s;
+	module_build_id(e->mod, hex, size);
+	return e->mod;
+}
+
+/*
+ * Open and check the object of the page, once per build-id and path: the
+ * file at its path (under the sysroot), else, when it is not there, not
+ * readable, not ELF or another build, the executable of that build-id
+ * from the debuginfod servers.  What names no frame is warned about.
+ */
 static struct elfobj *object_of(struct syms *s, const struct object *o)
 {
 	const char *deleted = " (deleted)";
 	char *key = xasprintf("%s %s", o->build_id ? o->build_id : "none", o->path);
-	char *path, hex[2 * 64 + 1];
+	char *path, *why = NULL, hex[2 * 64 + 1] = "";
 	size_t n = strlen(o->path), i;
 	struct elfobj *e;
 	bool added;
-	void **userdata;
 	struct stat st;
 	int fd;
 
@@ -276,41 +316,43 @@ static struct elfobj *object_of(struct syms *s, const struct object *o)
 	/* Only regular files: a page may name a FIFO or a device. */
 	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	if (fd < 0)
-		warn(s, path, "%s: its frames are not named", errno == ENOENT ? "not found" : strerror(errno));
+		why = xasprintf("%s", errno == ENOENT ? "not found" : strerror(errno));
 	if (fd >= 0 && (fstat(fd, &st) || !S_ISREG(st.st_mode))) {
-		warn(s, path, "not a regular file: its frames are not named");
+		why = xstrdup("not a regular file");
 		close(fd);
 		fd = -1;
 	}
-	if (fd >= 0)
-		e->dwfl = dwfl_begin(&s->callbacks);
-	if (!e->dwfl && fd >= 0)
-		close(fd);
-	if (e->dwfl) {
-		dwfl_report_begin(e->dwfl);
-		/* Bias 0: the module's addresses are the file's own vaddrs. */
-		e->mod = dwfl_report_elf(e->dwfl, base_name(path), path, fd, 0, true);
-		dwfl_report_end(e->dwfl, NULL, NULL);
-		if (!e->mod) {
-			warn(s, path, "not an ELF file: its frames are not named");
-			close(fd);	/* not ELF: libdwfl did not take it */
-		}
-	}
-	if (!e->mod) {
-		free(path);
-		return e;
-	}
-	dwfl_module_info(e->mod, &userdata, NULL, NULL, NULL, NULL, NULL, NULL);
-	*userdata = s;
-	module_build_id(e->mod, hex, sizeof(hex));
-	if (strcmp(hex, o->build_id ? o->build_id : "")) {
+	if (fd >= 0 && !report(s, e, path, fd, hex, sizeof(hex)))
+		why = xstrdup("not an ELF file");
+	if (e->mod && strcmp(hex, o->build_id ? o->build_id : "")) {
+		why = xasprintf("build-id %s, not the profiled %s", *hex ? hex : "none",
+				o->build_id ? o->build_id : "none");
 		e->state = OBJ_MISMATCH;
-		warn(s, path, "build-id %s, not the profiled %s: its frames are marked, not named",
-		     *hex ? hex : "none", o->build_id ? o->build_id : "none");
-	} else {
+	}
+	/* The build profiled, by its build-id, from debuginfod. */
+	if (why && o->build_id && s->debuginfod) {
+		char *got = NULL;
+
+		fd = debuginfod_find_executable(s->debuginfod, (const unsigned char *)o->build_id, 0, &got);
+		if (fd >= 0) {
+			if (e->dwfl)
+				dwfl_end(e->dwfl);
+			*e = (struct elfobj){ .state = OBJ_MISSING };
+			if (report(s, e, got, fd, hex, sizeof(hex)) && !strcmp(hex, o->build_id)) {
+				free(why);
+				why = NULL;
+			}
+		}
+		free(got);
+	}
+	if (why) {
+		warn(s, path, "%s: %s", why, e->state == OBJ_MISMATCH ?
+		     "its frames are marked, not named" : "its frames are not named");
+	} else if (e->mod) {
 		e->state = OBJ_OK;
 		read_segments(e);
 	}
+	free(why);
 	free(path);
 	return e;
 }

@@ -184,7 +184,7 @@ int main(int argc, char **argv)
 	if (!null)
 		return 2;
 	/* One symboliser for all pages, as the live view keeps one. */
-	s = syms_new(sysroot);
+	s = syms_new(sysroot, NULL);
 	syms_warnings(s, SYMS_WARN_NEVER);
 	for (long i = 0; i < count; i++) {
 		size_t k = (size_t)i % nseeds, len = seed_len[k];

@@ -175,7 +175,7 @@ DEBUGINFOD_PID=
 start_debuginfod() {
 	command -v debuginfod > /dev/null || { WHY="no debuginfod (apt install debuginfod)"; return 1; }
 	rm -rf "$OUT/debuginfod" && mkdir -p "$OUT/debuginfod/files"
-	cp "$OUT/debug.away/.build-id/"*/*.debug "$OUT/debuginfod/files/"
+	cp "$OUT/debug.away/.build-id/"*/*.debug "$OBJS/ptdemo" "$OUT/debuginfod/files/"
 	# A free port: debuginfod exits at once when its port is taken.
 	for _port in $(seq $((20000 + $$ % 20000)) $((20019 + $$ % 20000))); do
 		debuginfod -F -p "$_port" -d "$OUT/debuginfod/db.sqlite" "$OUT/debuginfod/files" \
@@ -193,7 +193,9 @@ start_debuginfod() {
 	for _i in $(seq 40); do
 		rm -rf "$OUT/debuginfod/probe"
 		DEBUGINFOD_URLS=$URL DEBUGINFOD_CACHE_PATH=$OUT/debuginfod/probe \
-			debuginfod-find debuginfo "$LIB_ID" > /dev/null 2>&1 && return 0
+			debuginfod-find debuginfo "$LIB_ID" > /dev/null 2>&1 &&
+			DEBUGINFOD_URLS=$URL DEBUGINFOD_CACHE_PATH=$OUT/debuginfod/probe \
+				debuginfod-find executable "$EXE_ID" > /dev/null 2>&1 && return 0
 		sleep 0.25
 	done
 	WHY="debuginfod at $URL never served $LIB_ID"
@@ -210,11 +212,42 @@ names_from_debuginfod() {
 		{ WHY="nothing in the debuginfod cache"; return 1; }
 }
 
+# An executable that is not on disk, fetched by its build-id; with
+# DEBUGINFOD_PROGRESS, libdebuginfod's progress on stderr, as elfutils' tools.
+exe_from_debuginfod() {
+	[ -n "$DEBUGINFOD_PID" ] || { WHY="no debuginfod"; return 1; }
+	rm -rf "$DEBUGINFOD_CACHE_PATH"
+	sed "s|$EXE|/usr/local/bin/ptdemo-gone|" "$PAGES/page1" > "$OUT/gone-page"
+	DEBUGINFOD_URLS=$URL DEBUGINFOD_PROGRESS=1 pt report --by address --input "$OUT/gone-page" --sysroot "$SYS" ||
+		{ WHY="exit $?: $(cat "$OUT/err")"; return 1; }
+	has "  #3 ptdemo_work+0x12 (ptdemo-gone)" "  #4 main+0x40 (ptdemo-gone)" || return 1
+	! grep -q 'ptdemo-gone' "$OUT/err" || { WHY="warned: $(grep ptdemo-gone "$OUT/err")"; return 1; }
+	grep -q 'Downloading' "$OUT/err" || { WHY="no progress with DEBUGINFOD_PROGRESS: $(head -c 200 "$OUT/err")"; return 1; }
+	# Without DEBUGINFOD_URLS nothing is asked: not named, one warning.
+	pt report --by address --input "$OUT/gone-page" --sysroot "$SYS" || { WHY="no URLs: exit $?"; return 1; }
+	has "  #3 /usr/local/bin/ptdemo-gone+$A_WORK" && grep -q "ptdemo-gone: not found" "$OUT/err" ||
+		{ WHY="without DEBUGINFOD_URLS: named, or no warning"; return 1; }
+}
+
 stop_debuginfod() {
 	[ -z "$DEBUGINFOD_PID" ] || kill "$DEBUGINFOD_PID" 2> /dev/null
 	DEBUGINFOD_PID=
 	rm -rf "$DEBUG_DIR"
 	mv "$OUT/debug.away" "$DEBUG_DIR"
+}
+
+# --sysroot DIR searches DIR/usr/lib/debug, then the host's (--debug-dir,
+# /usr/lib/debug by default): a sysroot without debug files still finds the
+# library's static functions in the host's.
+sysroot_adds_debug_dir() {
+	rm -rf "$OUT/sys2" && cp -a "$SYS" "$OUT/sys2" && rm -rf "$OUT/sys2/usr/lib/debug" ||
+		{ WHY="cannot copy the sysroot"; return 1; }
+	pt report --by address --input "$PAGES/page1" --sysroot "$OUT/sys2" --debug-dir "$DEBUG_DIR" ||
+		{ WHY="exit $?: $(cat "$OUT/err")"; return 1; }
+	has_lines "$NAMED" || return 1
+	pt report --by address --input "$PAGES/page1" --sysroot "$OUT/sys2" --debug-dir "$OUT/none" ||
+		{ WHY="exit $?: $(cat "$OUT/err")"; return 1; }
+	lacks ptd_spin
 }
 
 # A file that is not the one profiled is never named: marked.
@@ -775,7 +808,9 @@ t "names user frames from the split debug file (.build-id)" names_from_debug_fil
 t "-n: the top N ranks" top_n
 t "without debug info: object+offset (.dynsym names exported functions)" fallback_without_debug_info
 t "names from a local debuginfod, debug file removed" names_from_debuginfod
+t "debuginfod: an executable not on disk, by build-id; DEBUGINFOD_PROGRESS" exe_from_debuginfod
 stop_debuginfod
+t "--sysroot adds to the host's debug directory (--debug-dir)" sysroot_adds_debug_dir
 t "build-id mismatch: marked, never named" build_id_mismatch
 t "a FIFO or a device as an object: not opened, no hang" odd_files
 t "reads a perftop 0.1 page" old_format
