@@ -793,6 +793,17 @@ live_identity() {
 		{ WHY="not 2 s for ptdemo and 500 ms for ksoftirqd/0: $(grep -E 'ptdemo|ksoftirqd' "$OUT/out" | cut -c1-60 | tr '\n' '|')"; return 1; }
 }
 
+# The README stays short (perftop(1) is the reference) and keeps the two
+# commands of a fresh machine, which .ci/run runs.
+readme() {
+	_r=$TOP/README.md
+	[ "$(wc -l < "$_r")" -le 200 ] || { WHY="README.md has $(wc -l < "$_r") lines, more than 200"; return 1; }
+	for _c in "sh .ci/deps.sh" "make check"; do
+		grep -q "^    $_c " "$_r" || { WHY="README.md lost \"$_c\""; return 1; }
+		grep -qx "$_c" "$TOP/.ci/run" || { WHY=".ci/run does not run \"$_c\""; return 1; }
+	done
+}
+
 man_page() {
 	mandoc -T lint -W warning "$SRC/perftop.1" > "$OUT/mandoc.txt" 2>&1 || { WHY=$(head -n 1 "$OUT/mandoc.txt"); return 1; }
 	_w=$(MANWIDTH=80 man --warnings -E UTF-8 -l "$SRC/perftop.1" 2>&1 > /dev/null)
@@ -845,5 +856,6 @@ t "live: two stacks with one jhash keep their own deltas" live_identity
 t "live: --functions, the per-function view of an interval" live_functions
 t "names: one ELF lookup per (object, address) per process, report and live" names_cached
 t "perftop.1: mandoc -T lint and man --warnings clean" man_page
+t "README.md: at most 200 lines, the two commands of a fresh machine kept" readme
 echo "$PASSED passed, $FAILED failed"
 [ "$FAILED" = 0 ]
