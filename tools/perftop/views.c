@@ -66,7 +66,8 @@ static int by_ns(const void *a, const void *b)
 
 void page_sort(struct page *p)
 {
-	qsort(p->ranks, p->nranks, sizeof(*p->ranks), by_ns);
+	if (p->nranks > 1)
+		qsort(p->ranks, p->nranks, sizeof(*p->ranks), by_ns);
 }
 
 char *function_key(const struct page *p, const struct frame *f)
@@ -197,7 +198,8 @@ void text_functions(FILE *f, const struct page *p, const struct options *o)
 		}
 	}
 	sorting = o->sort;
-	qsort(fns, n, sizeof(*fns), by_sort);
+	if (n > 1)
+		qsort(fns, n, sizeof(*fns), by_sort);
 	format_ns(a, sizeof(a), total);
 	fprintf(f, "perftop %s: %zu functions in %zu stacks, %s%s\n", p->version, n, p->nstacks, a,
 		o->idle ? " (idle included)" : "");

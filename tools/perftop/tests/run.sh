@@ -693,7 +693,7 @@ module_not_loaded() {
 
 fuzz() {
 	"$SAN/fuzz" -n "$FUZZ_COUNT" -s "$SYS" "$PAGES/page1" "$PAGES/page3" "$PAGES/mismatch" \
-		"$PAGES/v01" > "$OUT/fuzz.out" 2> "$OUT/fuzz.err" ||
+		"$PAGES/v01" "$PAGES/two" > "$OUT/fuzz.out" 2> "$OUT/fuzz.err" ||
 		{ WHY="$(grep -m1 -E 'ERROR|runtime error|fuzz:' "$OUT/fuzz.err")"; return 1; }
 	say "  $(cat "$OUT/fuzz.out")"
 }
