@@ -501,6 +501,17 @@ filters_inverted() {
 		{ WHY="--inverted is not --folded reversed: $(sort "$OUT/out" | diff - "$OUT/inverted-want.txt" | sed -n 2p)"; return 1; }
 }
 
+# A profile's time is its capture's: a saved page's modification time (not
+# when it was converted), and no duration for a whole page.
+pprof_time_of_capture() {
+	cp "$PAGES/page1" "$OUT/dated-page" && touch -d '2020-01-02 03:04:05 UTC' "$OUT/dated-page"
+	pt report --input "$OUT/dated-page" --sysroot "$SYS" --pprof "$OUT/dated.pb.gz" || { WHY="exit $?"; return 1; }
+	go tool pprof -raw "$OUT/dated.pb.gz" > "$OUT/dated-raw.txt" 2>&1
+	grep -qx 'Time: 2020-01-02 03:04:05 +0000 UTC' "$OUT/dated-raw.txt" ||
+		{ WHY="not the page's mtime: $(grep '^Time' "$OUT/dated-raw.txt")"; return 1; }
+	! grep -q '^Duration' "$OUT/dated-raw.txt" || { WHY="a duration for a whole page: $(grep '^Duration' "$OUT/dated-raw.txt")"; return 1; }
+}
+
 pprof_merge() {
 	go tool pprof -proto "$OUT/a.pb.gz" "$OUT/b.pb.gz" > "$OUT/merged.pb.gz" 2> "$OUT/pprof.err" ||
 		{ WHY="go tool pprof -proto: $(tail -n 1 "$OUT/pprof.err")"; return 1; }
@@ -837,6 +848,7 @@ t "--functions: flat and cumulative as go tool pprof -filefunctions; --sort" fun
 t "stacks merged by function by default; --by address keeps offsets" by_function
 t "--comm, --pid, --kind filters; --inverted" filters_inverted
 t "--pprof: a function is (name, object); mappings give readelf's file offsets" pprof_identity
+t "--pprof: time_nanos is the capture's (a saved page's mtime)" pprof_time_of_capture
 t "report --base: the difference of two saved pages, stack by stack" delta_report
 t "--delta: two reads, pprof with the first read's time and the duration" delta_proc
 t "bad input: truncated, corrupt, missing: one line, non-zero exit" bad_input
