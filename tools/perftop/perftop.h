@@ -6,9 +6,10 @@
  *   symbols.c  name user frames from ELF symbol tables and debug files
  *   text.c     the top-N report
  *   folded.c   FlameGraph's folded stacks
- *   svg.c      an interactive flame graph
+ *   svg.c      a flame graph, labelled in the file, with zoom and search
  *   pprof.c    a gzipped pprof profile
  *   live.c     the live view (-d SECONDS)
+ *   views.c    filters, stacks merged by function, --inverted, --functions
  *   util.c     memory, strings, a string map, errors
  *   main.c     options and modes
  */
