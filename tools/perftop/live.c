@@ -46,7 +46,8 @@ static void on_signal(int sig)
 struct live {
 	const char *proc;
 	struct syms *syms;
-	const struct options *o;
+	const struct options *o;	/* &view */
+	struct options view;	/* the options, as f and s change them */
 	double interval;
 	bool tty, keys;
 	struct termios saved;
@@ -166,7 +167,8 @@ static void report(struct live *l, struct page *p, double t)
 	format_ns(tb, sizeof(tb), busy);
 	b->len = 0;
 	sb_addf(b, "perftop %s  %s  every %g s%s\n", p->version, clock, l->interval,
-		l->keys ? "  (q quits)" : "");
+		!l->keys ? "" : l->o->functions ? "  (q quits, f: stacks, s: sort)" :
+		"  (q quits, f: functions)");
 	sb_addf(b, "busy %s in %.2f s, %.1f%% of the CPUs' time; %zu stacks\n", tb, wall,
 		busy + idle ? 100.0 * (double)busy / (double)(busy + idle) : 0.0, p->nranks);
 	if (l->o->functions && p->nranks) {
@@ -313,9 +315,15 @@ static bool wait_until(struct live *l, double t)
 			char c[64];
 			ssize_t n = read(STDIN_FILENO, c, sizeof(c));
 
-			for (ssize_t i = 0; i < n; i++)
+			for (ssize_t i = 0; i < n; i++) {
 				if (c[i] == 'q' || c[i] == 'Q')
 					return true;
+				/* The view, from the next report: functions or stacks, the sort. */
+				if (c[i] == 'f')
+					l->view.functions = !l->view.functions;
+				if (c[i] == 's')
+					l->view.sort = (enum sort_by)((l->view.sort + 1) % 3);
+			}
 			if (n == 0)
 				l->keys = false;
 		}
@@ -347,7 +355,7 @@ static int step(struct live *l, bool first)
 int live_run(const char *proc, struct syms *s, double interval, long count,
 	     const struct options *o)
 {
-	struct live l = { .proc = proc, .syms = s, .o = o, .interval = interval };
+	struct live l = { .proc = proc, .syms = s, .view = *o, .interval = interval };
 	struct sigaction sa = { .sa_handler = on_signal };
 	sigset_t block, saved_mask;
 	int signals[] = { SIGWINCH, SIGINT, SIGTERM, SIGHUP };
@@ -361,6 +369,7 @@ int live_run(const char *proc, struct syms *s, double interval, long count,
 	 */
 	mallopt(M_MMAP_THRESHOLD, 64 << 20);
 	mallopt(M_TRIM_THRESHOLD, 128 << 20);
+	l.o = &l.view;
 	/* Warnings wait for the screen to be restored. */
 	syms_warnings(s, SYMS_WARN_LATER);
 	l.tty = isatty(STDOUT_FILENO);

@@ -776,6 +776,34 @@ live_resize() {
 	quit_with_q
 }
 
+# wait_first_function SECONDS REGEX: until the first row under the
+# per-function view's header matches REGEX.
+wait_first_function() {
+	_end=$(($(date +%s%N) + $1 * 1000000000))
+	while [ "$(date +%s%N)" -lt "$_end" ]; do
+		tm capture-pane -p -t live > "$OUT/screen.txt" 2> /dev/null
+		awk 'found { print; exit } / FUNCTION *$/ { found = 1 }' "$OUT/screen.txt" | grep -qE "$2" && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# Keys: f shows the per-function view, s sorts it by the next key (flat,
+# then cumulative: main and ptdemo_work hold all of ptdemo's time).
+live_keys() {
+	live_session 0.5 160
+	wait_screen 3 "$RANK1" || { WHY="no rank 1"; return 1; }
+	tm send-keys -t live f
+	wait_first_function 3 ' ptd_spin \(libptdemo\.so\) *$' ||
+		{ WHY="f: no function view with ptd_spin first: $(grep -A1 FUNCTION "$OUT/screen.txt" | tr '\n' '|')"; return 1; }
+	tm send-keys -t live s
+	wait_first_function 3 ' main \(ptdemo\) *$' ||
+		{ WHY="s: not sorted by cumulative time: $(grep -A1 FUNCTION "$OUT/screen.txt" | tr '\n' '|')"; return 1; }
+	tm send-keys -t live f
+	wait_screen 3 "$RANK1" || { WHY="f again: not the stacks"; return 1; }
+	quit_with_q
+}
+
 live_plain() {
 	pt -d 0.3 -c 2 --sysroot "$SYS" --proc "$FAKE" < /dev/null || { WHY="exit $?: $(cat "$OUT/err")"; return 1; }
 	[ "$(grep -c '^ RANK' "$OUT/out")" = 2 ] || { WHY="not two reports"; return 1; }
@@ -863,6 +891,7 @@ t "fuzz: $FUZZ_COUNT mutated pages under ASan/UBSan" fuzz
 start_fake_proc
 t "live: perftop -d 1 under tmux shows ranks within 3 s, q exits 0" live_tmux
 t "live: redraws at once when the terminal is resized" live_resize
+t "live: keys f (functions or stacks) and s (sort)" live_keys
 t "live: plain repeated reports when stdout is not a terminal" live_plain
 t "live: two stacks with one jhash keep their own deltas" live_identity
 t "live: --functions, the per-function view of an interval" live_functions
