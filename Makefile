@@ -10,6 +10,7 @@
 #   make check                the whole test suite in QEMU (see README.md)
 #   make check-cli            the command's tests, on the host
 #   make demo                 boot a VM, run a workload, print /proc/perftop
+#   make bench-names          how fast perftop(1) names a full table (host)
 
 KERNELRELEASE ?= $(shell uname -r)
 KDIR ?= /lib/modules/$(KERNELRELEASE)/build
@@ -24,7 +25,7 @@ MODULE_SOURCES := Kbuild Makefile perftop.c probe.c resolve.c table.c procfs.c p
 SRCDIR ?= /usr/src/perftop-$(VERSION)
 
 .PHONY: all module tools clean install style sparse lint check check-cli check-guest \
-	check-packages demo bench dist dkms-install dkms-remove version sources source-install
+	check-packages demo bench bench-names dist dkms-install dkms-remove version sources source-install
 
 all: module
 
@@ -83,6 +84,9 @@ demo:
 
 bench:
 	tests/bench/run.sh
+
+bench-names:
+	tests/bench/names.sh
 
 # The release tarball, perftop-VERSION.tar.gz, of the committed tree
 # (perftop.spec and the packaging tests build from it).

@@ -47,6 +47,7 @@ dkms dpkg-buildpackage dh dh_dkms fakeroot lintian rpmbuild rpm rpmlint mandoc m
 sparse flex bison bc pahole pkg-config protoc-c gcc-12 x86_64-linux-gnu-gcc-12
 /usr/src/linux-source-6.1.tar.xz /bin/busybox /usr/include/gelf.h
 /usr/include/openssl/ssl.h /usr/lib32/libc.a /usr/share/fonts/truetype/dejavu
+/usr/lib/x86_64-linux-gnu/libstdc++.so.6
 "
 
 # The first mirror the host's apt uses for $SUITE.

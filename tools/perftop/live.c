@@ -3,9 +3,14 @@
  * live.c: perftop -d SECONDS, a live view like top(1).
  *
  * The module's counters are cumulative, so each interval shows the
- * difference between two reads, per stack (a stack keeps its jhash while
- * the module stays loaded): the time it used in that interval, as a share
- * of one CPU as top shows it, and its switches.
+ * difference between two reads, per stack: the time it used in that
+ * interval, as a share of one CPU as top shows it, and its switches.  A
+ * stack is found again by what the module keys its entry by, its kind and
+ * its frames (with their objects' build-ids), not by its jhash: two stacks
+ * of a full table share a 32-bit hash often enough.  Only the stacks that
+ * ran in the interval are named (each address once per process, see
+ * symbols.c); then the report's views apply: filters, stacks merged by
+ * function, the per-function view.
  *
  * The terminal is driven with termios and a few ANSI sequences (the
  * alternate screen, home, clear to end of line): one screen of text needs
@@ -16,6 +21,7 @@
  */
 #include <errno.h>
 #include <inttypes.h>
+#include <malloc.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -40,17 +46,19 @@ static void on_signal(int sig)
 struct live {
 	const char *proc;
 	struct syms *syms;
-	const struct options *o;
+	const struct options *o;	/* &view */
+	struct options view;	/* the options, as f and s change them */
 	double interval;
 	bool tty, keys;
 	struct termios saved;
 	sigset_t waitmask;	/* the mask while waiting: our signals let in */
-	/* The previous read: ns and switches per jhash. */
+	/* The previous read: ns and switches per stack identity. */
 	struct strmap index;
 	uint64_t *prev_ns, *prev_count;
 	uint64_t prev_busy, prev_idle, prev_busy_ticks;
 	double prev_time;
 	struct strbuf screen;	/* the last report, redrawn on resize */
+	char *newer;		/* the version of a newer page seen, for a warning */
 };
 
 static double now(void)
@@ -61,20 +69,9 @@ static double now(void)
 	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-struct row {
-	size_t rank;
-	uint64_t ns, count;
-};
-
-static int by_time(const void *a, const void *b)
-{
-	const struct row *x = a, *y = b;
-
-	return x->ns < y->ns ? 1 : x->ns > y->ns ? -1 : 0;
-}
-
 /* Remember this read's counters, for the next interval's differences. */
-static void remember(struct live *l, const struct page *p, double t)
+/* KEYS: the ranks' identities if the caller has them (freed here), or NULL. */
+static void remember(struct live *l, const struct page *p, double t, char **keys)
 {
 	strmap_free(&l->index);
 	free(l->prev_ns);
@@ -82,12 +79,13 @@ static void remember(struct live *l, const struct page *p, double t)
 	l->prev_ns = xcalloc(p->nranks, sizeof(uint64_t));
 	l->prev_count = xcalloc(p->nranks, sizeof(uint64_t));
 	for (size_t i = 0; i < p->nranks; i++) {
-		char key[16];
+		char *key;
 
 		if (p->ranks[i].kind == RANK_OTHER)
 			continue;
-		snprintf(key, sizeof(key), "%08" PRIx32, p->ranks[i].jhash);
+		key = keys ? keys[i] : rank_identity(p, &p->ranks[i]);
 		strmap_intern(&l->index, key, i, NULL);
+		free(key);
 		l->prev_ns[i] = p->ranks[i].ns;
 		l->prev_count[i] = p->ranks[i].count;
 	}
@@ -100,11 +98,15 @@ static void remember(struct live *l, const struct page *p, double t)
 /*
  * One report: the top stacks by the time they used since the previous read.
  * draw() cuts it to the terminal, so that a taller one shows more at once.
+ * The page is remembered as read, then made its own difference (a page
+ * of what each stack used in the interval), filtered, named where it ran,
+ * merged by function unless --by address: the report's views then apply.
  */
-static void report(struct live *l, const struct page *p, double t)
+static void report(struct live *l, struct page *p, double t)
 {
 	struct strbuf *b = &l->screen;
-	struct row *rows = xcalloc(p->nranks, sizeof(*rows));
+	uint64_t *dns = xcalloc(p->nranks, sizeof(*dns)), *dcount = xcalloc(p->nranks, sizeof(*dcount));
+	char **keys = xcalloc(p->nranks, sizeof(*keys));
 	size_t n = 0;
 	double wall = t - l->prev_time;
 	/* Counters that went back: the module was reset or reloaded. */
@@ -118,43 +120,86 @@ static void report(struct live *l, const struct page *p, double t)
 	for (size_t i = 0; i < p->nranks; i++) {
 		const struct rank *r = &p->ranks[i];
 		uint64_t ns = r->ns, count = r->count;
-		char key[16];
 		size_t j;
+		bool seen;
 
-		if (r->kind == RANK_OTHER || (r->kind == RANK_IDLE && !l->o->idle))
+		if (r->kind == RANK_OTHER)
 			continue;
-		snprintf(key, sizeof(key), "%08" PRIx32, r->jhash);
-		if (!reset && strmap_get(&l->index, key, &j) && ns >= l->prev_ns[j]) {
+		/* Made once: remember() keeps it for the next interval. */
+		keys[i] = rank_identity(p, r);
+		if ((r->kind == RANK_IDLE && !l->o->idle) || !rank_selected(l->o, r))
+			continue;
+		seen = !reset && strmap_get(&l->index, keys[i], &j);
+		if (seen && ns >= l->prev_ns[j]) {
 			ns -= l->prev_ns[j];
 			count = count >= l->prev_count[j] ? count - l->prev_count[j] : count;
 		}
-		if (ns)
-			rows[n++] = (struct row){ .rank = i, .ns = ns, .count = count };
+		dns[i] = ns;
+		dcount[i] = count;
 	}
-	qsort(rows, n, sizeof(*rows), by_time);
+	remember(l, p, t, keys);
+	free(keys);
+	/* The page becomes the interval's: the stacks that ran, named. */
+	p->nstacks = 0;
+	for (size_t i = 0; i < p->nranks; i++) {
+		struct rank r = p->ranks[i];
+
+		if (!dns[i]) {
+			free(r.comm);
+			continue;
+		}
+		r.ns = dns[i];
+		r.count = dcount[i];
+		p->ranks[n++] = r;
+		p->nstacks++;
+		syms_resolve_rank(l->syms, p, n - 1);
+	}
+	p->nranks = n;
+	free(dns);
+	free(dcount);
+	if (!l->o->by_address)
+		page_by_function(p);
+	else
+		page_sort(p);
 
 	if (!localtime_r(&wall_clock, &tm) || !strftime(clock, sizeof(clock), "%H:%M:%S", &tm))
 		clock[0] = '\0';
 	format_ns(tb, sizeof(tb), busy);
 	b->len = 0;
 	sb_addf(b, "perftop %s  %s  every %g s%s\n", p->version, clock, l->interval,
-		l->keys ? "  (q quits)" : "");
+		!l->keys ? "" : l->o->functions ? "  (q quits, f: stacks, s: sort)" :
+		"  (q quits, f: functions)");
 	sb_addf(b, "busy %s in %.2f s, %.1f%% of the CPUs' time; %zu stacks\n", tb, wall,
-		busy + idle ? 100.0 * (double)busy / (double)(busy + idle) : 0.0, n);
-	sb_addf(b, "\n RANK   %%CPU        TIME  SWITCHES  COMM             STACK (innermost first)\n");
-	for (size_t i = 0; i < n && i < l->o->top; i++) {
-		const struct rank *r = &p->ranks[rows[i].rank];
+		busy + idle ? 100.0 * (double)busy / (double)(busy + idle) : 0.0, p->nranks);
+	if (l->o->functions && p->nranks) {
+		/* The report's per-function view, of this interval. */
+		char *text = NULL;
+		size_t len = 0;
+		FILE *f = open_memstream(&text, &len);
 
-		format_ns(tb, sizeof(tb), rows[i].ns);
+		if (f) {
+			text_functions(f, p, l->o);
+			fclose(f);
+			sb_add(b, "\n", 1);
+			/* Its first line says what the header above says. */
+			if (text && strchr(text, '\n'))
+				sb_addf(b, "%s", strchr(text, '\n') + 1);
+		}
+		free(text);
+		return;
+	}
+	sb_addf(b, "\n RANK   %%CPU        TIME  SWITCHES  COMM             STACK (innermost first)\n");
+	for (size_t i = 0; i < p->nranks && i < l->o->top; i++) {
+		const struct rank *r = &p->ranks[i];
+
+		format_ns(tb, sizeof(tb), r->ns);
 		sb_addf(b, "%5zu %6.1f %11s %9" PRIu64 "  %-16s ", i + 1,
-			wall > 0 ? 100.0 * (double)rows[i].ns / (wall * 1e9) : 0.0, tb,
-			rows[i].count, r->comm);
+			wall > 0 ? 100.0 * (double)r->ns / (wall * 1e9) : 0.0, tb, r->count, r->comm);
 		text_stack(b, p, r);
 		sb_add(b, "\n", 1);
 	}
-	if (!n)
+	if (!p->nranks)
 		sb_addf(b, "(no stack used the CPU in this interval)\n");
-	free(rows);
 }
 
 static void term_size(unsigned int *rows, unsigned int *cols)
@@ -270,9 +315,15 @@ static bool wait_until(struct live *l, double t)
 			char c[64];
 			ssize_t n = read(STDIN_FILENO, c, sizeof(c));
 
-			for (ssize_t i = 0; i < n; i++)
+			for (ssize_t i = 0; i < n; i++) {
 				if (c[i] == 'q' || c[i] == 'Q')
 					return true;
+				/* The view, from the next report: functions or stacks, the sort. */
+				if (c[i] == 'f')
+					l->view.functions = !l->view.functions;
+				if (c[i] == 's')
+					l->view.sort = (enum sort_by)((l->view.sort + 1) % 3);
+			}
 			if (n == 0)
 				l->keys = false;
 		}
@@ -289,12 +340,14 @@ static int step(struct live *l, bool first)
 		return -1;
 	}
 	t = now();
-	syms_resolve(l->syms, &p);
+	if (p.newer && !l->newer)
+		l->newer = xstrdup(p.version);
 	if (!first) {
-		report(l, &p, t);
+		report(l, &p, t);	/* remembers the page as read */
 		draw(l);
+	} else {
+		remember(l, &p, t, NULL);
 	}
-	remember(l, &p, t);
 	page_free(&p);
 	return 0;
 }
@@ -302,13 +355,23 @@ static int step(struct live *l, bool first)
 int live_run(const char *proc, struct syms *s, double interval, long count,
 	     const struct options *o)
 {
-	struct live l = { .proc = proc, .syms = s, .o = o, .interval = interval };
+	struct live l = { .proc = proc, .syms = s, .view = *o, .interval = interval };
 	struct sigaction sa = { .sa_handler = on_signal };
 	sigset_t block, saved_mask;
 	int signals[] = { SIGWINCH, SIGINT, SIGTERM, SIGHUP };
 	double next;
 	int ret = 0;
 
+	/*
+	 * A page of a full table is megabytes, read, parsed and freed every
+	 * interval: kept in the heap rather than mapped and unmapped each
+	 * time, it is not faulted in again at every read.
+	 */
+	mallopt(M_MMAP_THRESHOLD, 64 << 20);
+	mallopt(M_TRIM_THRESHOLD, 128 << 20);
+	l.o = &l.view;
+	/* Warnings wait for the screen to be restored. */
+	syms_warnings(s, SYMS_WARN_LATER);
 	l.tty = isatty(STDOUT_FILENO);
 	l.keys = l.tty && isatty(STDIN_FILENO) && !tcgetattr(STDIN_FILENO, &l.saved);
 	/* Our signals are held, and only let in while waiting: no lost wake-up. */
@@ -346,6 +409,10 @@ int live_run(const char *proc, struct syms *s, double interval, long count,
 	term_leave(&l);
 out:
 	sigprocmask(SIG_SETMASK, &saved_mask, NULL);
+	if (l.newer)
+		fprintf(stderr, "perftop: warning: %s: a perftop %s page, newer than this perftop: "
+			"what it does not know is skipped\n", proc, l.newer);
+	free(l.newer);
 	strmap_free(&l.index);
 	free(l.prev_ns);
 	free(l.prev_count);

@@ -5,15 +5,27 @@
  * The page is checked as it is read: a page cut short (no footer, a last
  * line without its newline) is "truncated"; anything that breaks the
  * grammar (a malformed number, ranks out of order, a frame whose file has
- * no "# object" line) is "corrupt", with its line number.  Words and footer
- * lines this version does not know are skipped, as the format asks.
+ * no "# object" line) is "corrupt", with its line number; what does not
+ * start as a page at all is "not a perftop page".
+ *
+ * Versions: the module's 0.x pages grew by adding (0.2 added words, frame
+ * forms and footer lines to 0.1's), so a 0.x page newer than this reader
+ * is read, words, footer lines and kind= values it does not know skipped
+ * or kept as they are, and flagged (page->newer) for a warning.  A page of
+ * another major version promises nothing of the kind: it is refused.
  */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "perftop.h"
+
+/* The newest page format this reader knows: 0.2. */
+#define FORMAT_MAJOR 0
+#define FORMAT_MINOR 2
 
 /* The module keeps 8; leave room for a later one that keeps more. */
 #define MAX_FRAMES 128
@@ -114,6 +126,25 @@ static char *unescape_path(const char *s)
 	return out;
 }
 
+/* "MAJOR.MINOR...": another major is refused, a newer minor flagged. */
+static int check_version(struct parser *ps, const char *v)
+{
+	char *end;
+	unsigned long major, minor = 0;
+
+	errno = 0;
+	major = strtoul(v, &end, 10);
+	if (end == v || errno)
+		return fail("%s: not a perftop page (version \"%s\")", ps->source, ps->p->version);
+	if (*end == '.')
+		minor = strtoul(end + 1, &end, 10);
+	if (major != FORMAT_MAJOR)
+		return fail("%s: a perftop %s page: this perftop reads the %d.x format (%d.%d and older); update perftop",
+			    ps->source, ps->p->version, FORMAT_MAJOR, FORMAT_MAJOR, FORMAT_MINOR);
+	ps->p->newer = minor > FORMAT_MINOR;
+	return 0;
+}
+
 static int parse_header(struct parser *ps, char *line)
 {
 	struct page *p = ps->p;
@@ -131,7 +162,7 @@ static int parse_header(struct parser *ps, char *line)
 			return fail("%s: not a perftop page (it does not start with \"# perftop VERSION:\")",
 				    ps->source);
 		p->version = clean_text(v, n);
-		return 0;
+		return check_version(ps, v);
 	}
 	if (strncmp(line, "# ", 2))
 		return corrupt(ps, "the header has three lines starting with \"# \"");
@@ -196,7 +227,7 @@ static int parse_footer(struct parser *ps, char *line)
 		GROW(p->ranks, p->nranks, p->cap_ranks);
 		r = &p->ranks[p->nranks++];
 		*r = (struct rank){ .kind = RANK_OTHER, .ticks = ticks, .ns = ns,
-				    .count = count, .stack = "", .pid = "",
+				    .count = count, .stack = "", .pid = "", .kind_name = "",
 				    .comm = xstrdup("[evicted stacks]"), .first = p->nframes };
 		return 0;
 	}
@@ -215,7 +246,7 @@ static int parse_footer(struct parser *ps, char *line)
 
 		GROW(p->ranks, p->nranks, p->cap_ranks);
 		r = &p->ranks[p->nranks++];
-		*r = (struct rank){ .kind = RANK_OTHER, .ticks = lost,
+		*r = (struct rank){ .kind = RANK_OTHER, .ticks = lost, .kind_name = "",
 				    .ns = page_ticks_ns(p, lost), .stack = "", .pid = "",
 				    .comm = xstrdup("[lost]"), .first = p->nframes };
 	}
@@ -225,7 +256,7 @@ static int parse_footer(struct parser *ps, char *line)
 static int parse_rank(struct parser *ps, char *line)
 {
 	struct page *p = ps->p;
-	struct rank r = { .stack = "", .pid = "", .first = p->nframes };
+	struct rank r = { .stack = "", .pid = "", .kind_name = "", .first = p->nframes };
 	char *s = line + strlen("rank "), *colon;
 	size_t n = strcspn(s, " ");
 	bool have[4] = { false };
@@ -272,14 +303,17 @@ static int parse_rank(struct parser *ps, char *line)
 					return corrupt(ps, "bad count");
 			} else if (!strcmp(w, "kind")) {
 				have[3] = true;
+				r.kind_name = v;
 				if (vn == 4 && !strncmp(v, "user", 4))
 					r.kind = RANK_USER;
 				else if (vn == 6 && !strncmp(v, "kernel", 6))
 					r.kind = RANK_KERNEL;
 				else if (vn == 4 && !strncmp(v, "idle", 4))
 					r.kind = RANK_IDLE;
+				else if (vn)	/* a later kind: a stack all the same */
+					r.kind = RANK_NEW;
 				else
-					return corrupt(ps, "kind is user, kernel or idle");
+					return corrupt(ps, "kind= is empty");
 			} else if (!strcmp(w, "stack")) {
 				r.stack = v;
 			} else if (!strcmp(w, "pid")) {
@@ -419,6 +453,10 @@ int page_parse(struct page *p, char *buf, size_t len, const char *source)
 	buf[len] = '\0';
 	if (!len)
 		return fail("%s: empty page", source);
+	/* Before "truncated" or "corrupt": is it a page at all? */
+	if (strncmp(buf, "# perftop ", len < 10 ? len : 10))
+		return fail("%s: not a perftop page (it does not start with \"# perftop VERSION:\")",
+			    source);
 	if (memchr(buf, '\0', len))
 		return fail("%s: corrupt page: a NUL byte at offset %zu", source,
 			    (size_t)((char *)memchr(buf, '\0', len) - buf));
@@ -458,8 +496,19 @@ int page_read(struct page *p, const char *path)
 {
 	char *buf;
 	size_t len;
-	int err = read_file(path, &buf, &len);
+	struct timespec now;
+	struct stat st;
+	int err, ret;
 
+	/* Captured now for the module's file; a saved page when it was written. */
+	clock_gettime(CLOCK_REALTIME, &now);
+	err = read_file(path, &buf, &len);
+	if (!err && strncmp(path, "/proc/", 6) && strcmp(path, "-") && !stat(path, &st) &&
+	    S_ISREG(st.st_mode))
+		now = st.st_mtim;
+
+	if (!strcmp(path, "-"))
+		path = "standard input";
 	if (err) {
 		memset(p, 0, sizeof(*p));
 		/* The module's files: say what to do about it. */
@@ -473,7 +522,74 @@ int page_read(struct page *p, const char *path)
 				    path);
 		return fail("%s: %s", path, strerror(-err));
 	}
-	return page_parse(p, buf, len, path);
+	ret = page_parse(p, buf, len, path);
+	p->time_ns = (int64_t)now.tv_sec * 1000000000 + now.tv_nsec;
+	return ret;
+}
+
+char *rank_identity(const struct page *p, const struct rank *r)
+{
+	struct strbuf b = { 0 };
+
+	if (r->kind == RANK_OTHER)
+		return xasprintf("other %s", r->comm);
+	sb_addf(&b, "%s", r->kind_name);
+	for (size_t j = 0; j < r->nframes; j++) {
+		const struct frame *f = &p->frames[r->first + j];
+		const char *id = f->kind == FRAME_ELF ? p->objects[f->object].build_id : NULL;
+
+		sb_addf(&b, "\n%s %s", f->raw, id ? id : "-");
+	}
+	return b.s;
+}
+
+int page_delta(struct page *p, const struct page *old)
+{
+	struct strmap index = { 0 };
+	size_t n = 0;
+
+	if (p->busy_ticks < old->busy_ticks || p->switches < old->switches)
+		return fail("the counters went back between the two reads: the module was reset or reloaded");
+	for (size_t i = 0; i < old->nranks; i++) {
+		char *key = rank_identity(old, &old->ranks[i]);
+
+		strmap_intern(&index, key, i, NULL);
+		free(key);
+	}
+	p->nstacks = 0;
+	for (size_t i = 0; i < p->nranks; i++) {
+		struct rank r = p->ranks[i];
+		char *key = rank_identity(p, &r);
+		size_t j;
+
+		/* An entry evicted and made again since: all its time is new. */
+		if (strmap_get(&index, key, &j) && r.ns >= old->ranks[j].ns) {
+			const struct rank *o = &old->ranks[j];
+
+			r.ns -= o->ns;
+			r.ticks = r.ticks >= o->ticks ? r.ticks - o->ticks : 0;
+			r.count = r.count >= o->count ? r.count - o->count : 0;
+		}
+		free(key);
+		if (!r.ns && !r.count) {
+			free(r.comm);
+			continue;
+		}
+		if (r.kind != RANK_OTHER)
+			p->nstacks++;
+		p->ranks[n++] = r;
+	}
+	p->nranks = n;
+	page_sort(p);
+	strmap_free(&index);
+	p->busy_ns -= p->busy_ns >= old->busy_ns ? old->busy_ns : p->busy_ns;
+	p->idle_ns -= p->idle_ns >= old->idle_ns ? old->idle_ns : p->idle_ns;
+	p->busy_ticks -= old->busy_ticks;
+	p->idle_ticks -= p->idle_ticks >= old->idle_ticks ? old->idle_ticks : p->idle_ticks;
+	p->switches -= old->switches;
+	p->duration_ns = p->time_ns - old->time_ns;
+	p->time_ns = old->time_ns;
+	return 0;
 }
 
 void page_free(struct page *p)

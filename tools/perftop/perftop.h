@@ -6,9 +6,10 @@
  *   symbols.c  name user frames from ELF symbol tables and debug files
  *   text.c     the top-N report
  *   folded.c   FlameGraph's folded stacks
- *   svg.c      an interactive flame graph
+ *   svg.c      a flame graph, labelled in the file, with zoom and search
  *   pprof.c    a gzipped pprof profile
  *   live.c     the live view (-d SECONDS)
+ *   views.c    filters, stacks merged by function, --inverted, --functions
  *   util.c     memory, strings, a string map, errors
  *   main.c     options and modes
  */
@@ -81,7 +82,8 @@ void format_ns(char *out, size_t size, uint64_t ns);
 
 /* ---- page.c ------------------------------------------------------------ */
 
-enum rank_kind { RANK_USER, RANK_KERNEL, RANK_IDLE, RANK_OTHER };
+/* RANK_NEW: a kind= this version does not know, read as a stack like any. */
+enum rank_kind { RANK_USER, RANK_KERNEL, RANK_IDLE, RANK_NEW, RANK_OTHER };
 
 enum frame_kind {
 	FRAME_KERNEL,		/* "func+0x1/0x20 [mod]", "?" */
@@ -101,12 +103,14 @@ struct frame {
 	/* Set by syms_resolve(); freed with the page. */
 	char *text;		/* for the reports: "func+0x20 (libc.so.6)" */
 	char *name;		/* what flame graphs and pprof group by: "func" */
+	bool named;		/* FRAME_ELF: named from a symbol */
 };
 
 struct rank {
 	uint32_t jhash;
 	uint64_t ticks, ns, count;
 	enum rank_kind kind;
+	const char *kind_name;	/* the page's kind= word, or "" */
 	const char *stack;	/* complete, truncated, limit, or "" */
 	const char *pid;	/* as printed, or "" */
 	char *comm;		/* escaped as the page has it, made printable */
@@ -122,6 +126,7 @@ struct object {
 struct page {
 	char *buf;		/* the page's text; the strings above point into it */
 	char *version;		/* "0.2.0" */
+	bool newer;		/* a 0.x format newer than this perftop knows */
 	uint64_t tsc_khz;
 	struct rank *ranks;	/* in the page's order, then RANK_OTHER ones */
 	size_t nranks, cap_ranks;
@@ -132,6 +137,8 @@ struct page {
 	uint64_t busy_ns, idle_ns, busy_ticks, idle_ticks, gap_ticks;
 	uint64_t switches;
 	size_t nstacks;		/* ranks the page has (RANK_OTHER excluded) */
+	int64_t time_ns;	/* when it was captured (CLOCK_REALTIME ns) */
+	int64_t duration_ns;	/* what a delta covers; 0: since the module's load */
 };
 
 /* Parse LEN bytes of BUF (taking ownership of it) from SOURCE. */
@@ -141,31 +148,96 @@ int page_read(struct page *p, const char *path);
 void page_free(struct page *p);
 /* The entries that the flame graph, folded and pprof outputs carry. */
 bool rank_charted(const struct rank *r, bool idle);
+/*
+ * A stack's identity, as the module keys its entry: its kind and frames,
+ * each ELF frame with its object's build-id (comm and pid are only the
+ * last task seen; jhash is a 32-bit hash of it).  Evicted and lost time
+ * are theirs by name.  Freed by the caller.
+ */
+char *rank_identity(const struct page *p, const struct rank *r);
+/*
+ * Make P the difference P - OLD, stack by stack: what each used between
+ * the two reads, stacks that used nothing left out, ranked again.  Fails
+ * when the counters went back (the module was reset or reloaded).
+ */
+int page_delta(struct page *p, const struct page *old);
 /* Ticks to nanoseconds with the page's tsc_khz. */
 uint64_t page_ticks_ns(const struct page *p, uint64_t ticks);
 
 /* ---- symbols.c --------------------------------------------------------- */
 
 struct syms;
-/* SYSROOT: where the page's files are (NULL for /). */
-struct syms *syms_new(const char *sysroot);
+/*
+ * SYSROOT: where the page's files are (NULL for /); DEBUG_DIR: the host's
+ * debug directory, searched after the sysroot's (NULL: /usr/lib/debug).
+ */
+struct syms *syms_new(const char *sysroot, const char *debug_dir);
 /* Fill every frame's text and name. */
 void syms_resolve(struct syms *s, struct page *p);
+/* Only the frames of rank R: what the live view shows. */
+void syms_resolve_rank(struct syms *s, struct page *p, size_t r);
 void syms_free(struct syms *s);
+/*
+ * Objects that cannot be named from (not found, unreadable, not ELF,
+ * another build) are warned about on stderr once per file: at once
+ * (the default), at syms_free() (the live view's screen), or never.
+ */
+enum syms_warn { SYMS_WARN_NOW, SYMS_WARN_LATER, SYMS_WARN_NEVER };
+void syms_warnings(struct syms *s, enum syms_warn mode);
+/* A loadable segment: vaddrs [vaddr, end) are the file's bytes from offset. */
+struct segment {
+	uint64_t vaddr, end, offset;
+};
+/*
+ * The segment of the page's object O (checked against its build-id) that
+ * holds VADDR; *FIXED when the object is an ET_EXEC, loaded at its vaddrs.
+ * False when the file is not there, not ELF or another build.
+ */
+bool syms_segment(struct syms *s, const struct object *o, uint64_t vaddr,
+		  struct segment *seg, bool *fixed);
 
 /* ---- outputs ----------------------------------------------------------- */
+
+enum sort_by { SORT_FLAT, SORT_CUM, SORT_SWITCHES };
 
 struct options {
 	unsigned int top;	/* -n */
 	bool idle;		/* --idle */
+	bool by_address;	/* --by address: stacks as the module keeps them */
+	bool functions;		/* --functions: the per-function view */
+	bool inverted;		/* --inverted: callers first */
+	enum sort_by sort;	/* --sort, for --functions */
+	const char *comm, *pid, *kind;	/* --comm, --pid, --kind: comma lists */
 };
+
+/* ---- views.c ----------------------------------------------------------- */
+
+/* The stacks that --comm, --pid and --kind keep (all when none is given). */
+bool rank_selected(const struct options *o, const struct rank *r);
+/* Leave out of P the stacks that the filters do not keep. */
+void page_filter(struct page *p, const struct options *o);
+/* Ranks in decreasing time, the evicted and lost entries last. */
+void page_sort(struct page *p);
+/*
+ * Merge the stacks of a named page that differ only by offsets within the
+ * same functions (same kind, command and functions), as perf report groups
+ * by symbol; their frames' text becomes "func (object)".
+ */
+void page_by_function(struct page *p);
+/* Each stack's frames outermost first: the callers' (inverted) view. */
+void page_invert(struct page *p);
+/* A function's key and label in the per-function views. */
+char *function_key(const struct page *p, const struct frame *f);
+/* The per-function view: flat and cumulative time and switches. */
+void text_functions(FILE *f, const struct page *p, const struct options *o);
 
 void text_report(FILE *f, const struct page *p, const struct options *o);
 /* One line for a stack: "func+0x20 (lib.so) <- caller <- caller". */
 void text_stack(struct strbuf *b, const struct page *p, const struct rank *r);
 int folded_write(FILE *f, const struct page *p, const struct options *o);
 int svg_write(const char *path, const struct page *p, const struct options *o);
-int pprof_write(const char *path, const struct page *p, const struct options *o);
+int pprof_write(const char *path, const struct page *p, struct syms *s,
+		const struct options *o);
 
 /* The live view: returns the exit status. */
 int live_run(const char *proc, struct syms *s, double interval, long count,

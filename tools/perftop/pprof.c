@@ -6,19 +6,26 @@
  * One sample per stack, with two values: cpu/nanoseconds and
  * switches/count, and the task's comm as a label.  Every location has a
  * function (a name, or object+offset where there is none), so readers
- * never try to symbolise again.  Each ELF object is a mapping with its path
- * and build-id; since the page gives each object's own vaddrs and no load
- * address, object i is placed at (i + 1) << 40 and a location's address is
- * that base plus the vaddr: the mappings do not overlap, and
- * address - memory_start + file_offset is the vaddr, which is the file
- * offset for code in the usual ELF layouts.  Kernel, vDSO and anonymous
- * frames have no mapping.
+ * never try to symbolise again.  A function is its name and its object
+ * (the function's filename): main of two programs is two functions.
+ *
+ * Each loadable segment of an ELF object that a frame falls in is a
+ * mapping, with the object's path and build-id and the segment's file
+ * offset, so that address - memory_start + file_offset is the frame's
+ * offset in the file, as pprof and symbolizers compute it.  An ET_EXEC
+ * runs at its own vaddrs: its mappings and addresses are the real ones.
+ * The page gives no load address for the others (PIE, shared libraries),
+ * so object i is placed at (i + 1) << 40 plus its vaddrs, which keeps them
+ * apart.  An object that is not there (or another build) has no segments
+ * to read: one mapping at that base with offset 0, its vaddrs standing for
+ * offsets.  Kernel, vDSO and anonymous frames have no mapping.
  */
 #include <errno.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 #include <zlib.h>
 
 #include "perftop.h"
@@ -34,7 +41,9 @@ typedef Perftools__Profiles__Line Line;
 typedef Perftools__Profiles__Function Function;
 
 struct builder {
-	struct strmap strings, functions, locations;
+	const struct page *p;
+	struct syms *syms;
+	struct strmap strings, functions, locations, mappings;
 	char **strtab;
 	size_t nstr, capstr;
 	Function *fn;
@@ -43,8 +52,8 @@ struct builder {
 	Line *line;
 	size_t nloc, caploc;
 	Mapping *map;
-	size_t nmap;
-	uint64_t *obj_map;	/* page object index to mapping id, 0 for none */
+	size_t nmap, capmap;
+	uint64_t *limit;	/* per page object: 1 + its highest charted vaddr */
 	Sample *samples;
 	Label *labels;
 	size_t nsamples;
@@ -71,18 +80,84 @@ static int64_t str(struct builder *b, const char *s)
 	return (int64_t)i;
 }
 
-static uint64_t function(struct builder *b, const char *name)
+/* The object a frame is in, as pprof's Function.filename: "" for none. */
+static char *frame_file(const struct page *p, const struct frame *f)
 {
-	bool added;
-	size_t i = strmap_intern(&b->functions, name, b->nfn, &added);
+	const char *mod;
 
+	if (!f->raw)	/* a stack without frames, named by its comm */
+		return xstrdup("");
+	switch (f->kind) {
+	case FRAME_ELF:
+		return clean_text(p->objects[f->object].path, strlen(p->objects[f->object].path));
+	case FRAME_FILE:
+		return clean_text(f->raw, f->path_len);
+	case FRAME_KERNEL:
+		/* "func+0x1/0x20 [mod]": the module, else the kernel. */
+		mod = strchr(f->raw, '[');
+		if (mod && strchr(mod, ']'))
+			return clean_text(mod, (size_t)(strchr(mod, ']') + 1 - mod));
+		return xstrdup(strcmp(f->raw, "?") ? "[kernel.kallsyms]" : "");
+	case FRAME_VDSO:
+		return xstrdup("[vdso]");
+	default:
+		return xstrdup("");
+	}
+}
+
+/* A function is a name in an object. */
+static uint64_t function(struct builder *b, const char *name, const char *file)
+{
+	char *key = xasprintf("%s\x01%s", name, file);
+	bool added;
+	size_t i = strmap_intern(&b->functions, key, b->nfn, &added);
+
+	free(key);
 	if (added) {
 		Function f = PERFTOOLS__PROFILES__FUNCTION__INIT;
 
 		f.id = b->nfn + 1;
 		f.name = f.system_name = str(b, name);
+		f.filename = str(b, file);
 		GROW(b->fn, b->nfn, b->capfn);
 		b->fn[b->nfn++] = f;
+	}
+	return i + 1;
+}
+
+/*
+ * The mapping of an ELF frame, made on first use, and the frame's address
+ * in it: its segment's, else the whole object's (see the top).
+ */
+static uint64_t mapping(struct builder *b, const struct frame *f, uint64_t *address)
+{
+	const struct object *o = &b->p->objects[f->object];
+	uint64_t base = (uint64_t)(f->object + 1) << 40;
+	struct segment seg;
+	bool fixed = false, added, have = syms_segment(b->syms, o, f->addr, &seg, &fixed);
+	char *key, *path;
+	size_t i;
+
+	if (have && fixed)
+		base = 0;
+	*address = base + f->addr;
+	key = have ? xasprintf("%zu %" PRIx64, f->object, seg.vaddr) : xasprintf("%zu -", f->object);
+	i = strmap_intern(&b->mappings, key, b->nmap, &added);
+	free(key);
+	if (added) {
+		Mapping m = PERFTOOLS__PROFILES__MAPPING__INIT;
+
+		path = clean_text(o->path, strlen(o->path));
+		m.id = b->nmap + 1;
+		m.memory_start = base + (have ? seg.vaddr : 0);
+		m.memory_limit = base + (have ? seg.end : b->limit[f->object]);
+		m.file_offset = have ? seg.offset : 0;
+		m.filename = str(b, path);
+		m.build_id = str(b, o->build_id ? o->build_id : "");
+		m.has_functions = true;
+		GROW(b->map, b->nmap, b->capmap);
+		b->map[b->nmap++] = m;
+		free(path);
 	}
 	return i + 1;
 }
@@ -90,7 +165,9 @@ static uint64_t function(struct builder *b, const char *name)
 /* A location is an address with its name: a frame's text and name tell both. */
 static uint64_t location(struct builder *b, const struct frame *f)
 {
-	char *key = xasprintf("%s\x01%s", f->text, f->name);
+	char *key = f->kind == FRAME_ELF ?
+		xasprintf("%zu %" PRIx64 "\x01%s\x01%s", f->object, f->addr, f->text, f->name) :
+		xasprintf("-\x01%s\x01%s", f->text, f->name);
 	bool added;
 	size_t i = strmap_intern(&b->locations, key, b->nloc, &added);
 
@@ -98,13 +175,13 @@ static uint64_t location(struct builder *b, const struct frame *f)
 	if (added) {
 		Location l = PERFTOOLS__PROFILES__LOCATION__INIT;
 		Line line = PERFTOOLS__PROFILES__LINE__INIT;
+		char *file = frame_file(b->p, f);
 
 		l.id = b->nloc + 1;
-		if (f->kind == FRAME_ELF && b->obj_map[f->object]) {
-			l.mapping_id = b->obj_map[f->object];
-			l.address = b->map[l.mapping_id - 1].memory_start + f->addr;
-		}
-		line.function_id = function(b, f->name);
+		if (f->kind == FRAME_ELF)
+			l.mapping_id = mapping(b, f, &l.address);
+		line.function_id = function(b, f->name, file);
+		free(file);
 		if (b->nloc >= b->caploc) {
 			b->caploc = b->caploc ? 2 * b->caploc : 64;
 			b->loc = xrealloc(b->loc, b->caploc * sizeof(*b->loc));
@@ -116,48 +193,34 @@ static uint64_t location(struct builder *b, const struct frame *f)
 	return i + 1;
 }
 
-/* One mapping per object that a charted frame names. */
-static void mappings(struct builder *b, const struct page *p, const struct options *o)
+/* Each object's highest charted vaddr, for the mappings of missing files. */
+static void limits(struct builder *b, const struct page *p, const struct options *o)
 {
-	uint64_t *limit = xcalloc(p->nobjects, sizeof(*limit));
-
-	b->obj_map = xcalloc(p->nobjects, sizeof(*b->obj_map));
-	b->map = xcalloc(p->nobjects, sizeof(*b->map));
+	b->limit = xcalloc(p->nobjects, sizeof(*b->limit));
 	for (size_t i = 0; i < p->nranks; i++) {
 		const struct rank *r = &p->ranks[i];
 
 		for (size_t j = 0; rank_charted(r, o->idle) && j < r->nframes; j++) {
 			const struct frame *f = &p->frames[r->first + j];
 
-			if (f->kind == FRAME_ELF && f->addr + 1 > limit[f->object])
-				limit[f->object] = f->addr + 1;
+			if (f->kind == FRAME_ELF && f->addr + 1 > b->limit[f->object])
+				b->limit[f->object] = f->addr + 1;
 		}
 	}
-	for (size_t i = 0; i < p->nobjects; i++) {
-		Mapping m = PERFTOOLS__PROFILES__MAPPING__INIT;
-		char *path;
-
-		if (!limit[i])
-			continue;
-		path = clean_text(p->objects[i].path, strlen(p->objects[i].path));
-		m.id = b->nmap + 1;
-		m.memory_start = (uint64_t)(i + 1) << 40;
-		m.memory_limit = m.memory_start + limit[i];
-		m.filename = str(b, path);
-		m.build_id = str(b, p->objects[i].build_id ? p->objects[i].build_id : "");
-		m.has_functions = true;
-		b->map[b->nmap++] = m;
-		b->obj_map[i] = m.id;
-		free(path);
-	}
-	free(limit);
 }
 
 static int write_gz(const char *path, const uint8_t *buf, size_t len)
 {
-	gzFile gz = gzopen(path, "wb");
+	/* "-": standard output, through a descriptor of gzip's own to close. */
+	bool out = !strcmp(path, "-");
+	int fd = out ? dup(STDOUT_FILENO) : -1;
+	gzFile gz = out ? (fd >= 0 ? gzdopen(fd, "wb") : NULL) : gzopen(path, "wb");
 	int err;
 
+	if (out)
+		path = "standard output";
+	if (!gz && fd >= 0)
+		close(fd);
 	if (!gz)
 		return fail("%s: %s", path, strerror(errno ? errno : ENOMEM));
 	while (len) {
@@ -237,7 +300,7 @@ static void builder_free(struct builder *b)
 	free(b->loc);
 	free(b->line);
 	free(b->map);
-	free(b->obj_map);
+	free(b->limit);
 	free(b->samples);
 	free(b->labels);
 	free(b->values);
@@ -251,19 +314,21 @@ static void builder_free(struct builder *b)
 	strmap_free(&b->strings);
 	strmap_free(&b->functions);
 	strmap_free(&b->locations);
+	strmap_free(&b->mappings);
 }
 
-int pprof_write(const char *path, const struct page *p, const struct options *o)
+int pprof_write(const char *path, const struct page *p, struct syms *s,
+		const struct options *o)
 {
-	struct builder b = { 0 };
+	struct builder b = { .p = p, .syms = s };
 	Profile prof = PERFTOOLS__PROFILES__PROFILE__INIT;
 	ValueType types[2] = { PERFTOOLS__PROFILES__VALUE_TYPE__INIT,
 			       PERFTOOLS__PROFILES__VALUE_TYPE__INIT };
 	ValueType period = PERFTOOLS__PROFILES__VALUE_TYPE__INIT;
 	ValueType *type_ptrs[2] = { &types[0], &types[1] };
-	char *version = xasprintf("perftop %s page", p->version);
+	char *version = xasprintf("perftop %s page%s", p->version,
+				  p->duration_ns ? ", difference of two reads" : "");
 	int64_t comment;
-	struct timespec now;
 	uint8_t *packed;
 	size_t len;
 	int ret;
@@ -275,7 +340,7 @@ int pprof_write(const char *path, const struct page *p, const struct options *o)
 	types[1].unit = str(&b, "count");
 	comment = str(&b, version);
 	free(version);
-	mappings(&b, p, o);
+	limits(&b, p, o);
 	add_samples(&b, p, o);
 
 	POINTERS(b.fn_ptrs, b.fn, b.nfn);
@@ -293,7 +358,6 @@ int pprof_write(const char *path, const struct page *p, const struct options *o)
 		b.samples[i].n_label = 1;
 	}
 
-	clock_gettime(CLOCK_REALTIME, &now);
 	prof.sample_type = type_ptrs;
 	prof.n_sample_type = 2;
 	prof.sample = b.sample_ptrs;
@@ -306,7 +370,9 @@ int pprof_write(const char *path, const struct page *p, const struct options *o)
 	prof.n_function = b.nfn;
 	prof.string_table = b.strtab;
 	prof.n_string_table = b.nstr;
-	prof.time_nanos = (int64_t)now.tv_sec * 1000000000 + now.tv_nsec;
+	/* When the page was captured (a delta's first read), and what a delta covers. */
+	prof.time_nanos = p->time_ns;
+	prof.duration_nanos = p->duration_ns;
 	prof.period_type = &period;
 	prof.period = 1;
 	prof.comment = &comment;

@@ -4,10 +4,15 @@
  *
  * The stacks are merged into a tree (all, comm, outermost frame, ...,
  * innermost), each node as wide as the time spent in it and under it,
- * children in alphabetical order as FlameGraph does.  The file carries its
- * own CSS and JavaScript: hovering a frame shows its name, time and share,
- * clicking one zooms on it.  Frames narrower than a tenth of a pixel are
- * left out, as FlameGraph does, to keep the file small.
+ * children in alphabetical order as FlameGraph does.  Each frame's label is
+ * written in the file, fitted to its width as the script fits it, so that
+ * the graph reads the same shown as an image (<img>, a wiki, a ticket),
+ * where no script runs.  The file carries its own CSS and JavaScript:
+ * hovering a frame shows its name, time and share, clicking one zooms on
+ * it, and Search (or FILE.svg#search=REGEX) highlights the frames whose
+ * names match and shows the share of the time under them.  Frames narrower
+ * than a tenth of a pixel are left out, as FlameGraph does, to keep the
+ * file small.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -100,9 +105,9 @@ static int by_name(const void *a, const void *b, void *nodes)
 	return strcmp(n[*(const size_t *)a].name, n[*(const size_t *)b].name);
 }
 
-static void xml_text(FILE *f, const char *s)
+static void xml_text(FILE *f, const char *s, size_t n)
 {
-	for (; *s; s++) {
+	for (const char *end = s + n; s < end; s++) {
 		const char *entity = *s == '&' ? "&amp;" : *s == '<' ? "&lt;" :
 				     *s == '>' ? "&gt;" : *s == '"' ? "&quot;" :
 				     *s == '\'' ? "&apos;" : NULL;
@@ -140,6 +145,33 @@ static void colour(FILE *f, const struct node *n)
 	}
 }
 
+/*
+ * The label that fits in a frame PW pixels wide, as the script's place()
+ * computes it: 7 pixels a character, the name cut with ".." when longer,
+ * nothing under 3 characters.  Characters, not bytes: names are UTF-8.
+ */
+static void label(FILE *f, const char *name, double pw)
+{
+	long fit = (long)((pw - 6) / 7);
+	size_t chars = 0, cut = 0, len = strlen(name);
+
+	if (fit < 3)
+		return;
+	for (size_t i = 0; i < len; i++) {
+		if (((unsigned char)name[i] & 0xc0) == 0x80)
+			continue;
+		if (chars == (size_t)fit - 2)
+			cut = i;
+		chars++;
+	}
+	if (chars <= (size_t)fit) {
+		xml_text(f, name, len);
+		return;
+	}
+	xml_text(f, name, cut);
+	fputs("..", f);
+}
+
 static void emit(FILE *f, struct tree *t, size_t i, uint64_t x, size_t depth, int height)
 {
 	struct node *n = &t->nodes[i];
@@ -156,11 +188,13 @@ static void emit(FILE *f, struct tree *t, size_t i, uint64_t x, size_t depth, in
 	format_ns(time, sizeof(time), n->value);
 	fprintf(f, "<g class=\"f\" data-x=\"%" PRIu64 "\" data-w=\"%" PRIu64 "\" data-d=\"%zu\"><title>",
 		x, n->value, depth);
-	xml_text(f, n->name);
+	xml_text(f, n->name, strlen(n->name));
 	fprintf(f, " (%s, %.2f%%)</title><rect x=\"%.2f\" y=\"%d\" width=\"%.2f\" height=\"%d\" rx=\"2\" fill=\"",
 		time, 100.0 * (double)n->value / (double)total, px, y, pw, ROW - 1);
 	colour(f, n);
-	fprintf(f, "\"/><text x=\"%.2f\" y=\"%d\"></text></g>\n", px + 3, y + ROW - 4);
+	fprintf(f, "\"/><text x=\"%.2f\" y=\"%d\">", px + 3, y + ROW - 4);
+	label(f, n->name, pw);
+	fputs("</text></g>\n", f);
 
 	if (n->nchildren > 1)
 		qsort_r(n->children, n->nchildren, sizeof(size_t), by_name, t->nodes);
@@ -174,7 +208,7 @@ static void emit(FILE *f, struct tree *t, size_t i, uint64_t x, size_t depth, in
 
 /* The page's behaviour: fit names into their frames, hover, zoom. */
 static const char script[] =
-	"var frames, details, reset;\n"
+	"var frames, details, reset, search, matched, query = null;\n"
 	"function num(g, a) { return parseFloat(g.getAttribute(a)); }\n"
 	"function label(g) { var t = g.getElementsByTagName('title')[0].textContent;\n"
 	"  return t.substring(0, t.lastIndexOf(' (')); }\n"
@@ -195,11 +229,51 @@ static const char script[] =
 	"    if (above) place(g, X0, W); else place(g, X0 + (x - zx) / zw * W, w / zw * W);\n"
 	"  }\n"
 	"  reset.style.display = zd > 0 ? '' : 'none';\n"
+	"  if (query !== null) find(query);\n"
+	"}\n"
+	"/* Highlight the frames shown whose names match RE, and the share under them\n"
+	"   of the frame zoomed on: a match inside another match counts once. */\n"
+	"function find(re) {\n"
+	"  var rx, spans = [], base = null;\n"
+	"  try { rx = new RegExp(re); } catch (e) { matched.textContent = 'bad regular expression'; return; }\n"
+	"  query = re;\n"
+	"  for (var i = 0; i < frames.length; i++) {\n"
+	"    var g = frames[i], r = g.getElementsByTagName('rect')[0];\n"
+	"    if (!r.hasAttribute('data-fill')) r.setAttribute('data-fill', r.getAttribute('fill'));\n"
+	"    var on = g.style.display != 'none' && g.getAttribute('class') == 'f';\n"
+	"    if (on && (base === null || num(g, 'data-d') < num(base, 'data-d'))) base = g;\n"
+	"    var hit = on && rx.test(label(g));\n"
+	"    r.setAttribute('fill', hit ? 'rgb(230,0,230)' : r.getAttribute('data-fill'));\n"
+	"    if (hit) spans.push([num(g, 'data-x'), num(g, 'data-w')]);\n"
+	"  }\n"
+	"  spans.sort(function (a, b) { return a[0] - b[0] || b[1] - a[1]; });\n"
+	"  var sum = 0, end = -1;\n"
+	"  for (var i = 0; i < spans.length; i++) {\n"
+	"    if (spans[i][0] + spans[i][1] <= end) continue;\n"
+	"    sum += spans[i][1]; end = spans[i][0] + spans[i][1];\n"
+	"  }\n"
+	"  var whole = base ? num(base, 'data-w') : 1;\n"
+	"  matched.textContent = 'Matched: ' + (100 * sum / whole).toFixed(1) + '%';\n"
+	"  search.textContent = 'Reset search';\n"
+	"}\n"
+	"function unfind() {\n"
+	"  query = null; matched.textContent = ' '; search.textContent = 'Search';\n"
+	"  for (var i = 0; i < frames.length; i++) {\n"
+	"    var r = frames[i].getElementsByTagName('rect')[0];\n"
+	"    if (r.hasAttribute('data-fill')) r.setAttribute('fill', r.getAttribute('data-fill'));\n"
+	"  }\n"
 	"}\n"
 	"function init() {\n"
 	"  frames = document.getElementById('frames').getElementsByTagName('g');\n"
 	"  details = document.getElementById('details');\n"
 	"  reset = document.getElementById('reset');\n"
+	"  search = document.getElementById('search');\n"
+	"  matched = document.getElementById('matched');\n"
+	"  search.onclick = function () {\n"
+	"    if (query !== null) { unfind(); return; }\n"
+	"    var re = prompt('Search for (a regular expression):', '');\n"
+	"    if (re) find(re);\n"
+	"  };\n"
 	"  for (var i = 0; i < frames.length; i++) {\n"
 	"    frames[i].onclick = function () { zoom(this); };\n"
 	"    frames[i].onmouseover = function () {\n"
@@ -212,13 +286,15 @@ static const char script[] =
 	"  var want = location.hash.indexOf('#zoom=') == 0 ? decodeURIComponent(location.hash.substring(6)) : null;\n"
 	"  for (var i = 0; want !== null && i < frames.length; i++)\n"
 	"    if (label(frames[i]) == want) { zoom(frames[i]); break; }\n"
+	"  /* file.svg#search=REGEX opens with that search made. */\n"
+	"  if (location.hash.indexOf('#search=') == 0) find(decodeURIComponent(location.hash.substring(8)));\n"
 	"}\n"
 	"window.addEventListener('load', init);\n";
 
 static const char style[] =
 	"text { font-family: 'DejaVu Sans Mono', monospace; font-size: 12px; fill: #000; }\n"
 	"#title { font-size: 17px; font-family: sans-serif; }\n"
-	"#reset { cursor: pointer; fill: #2050a0; }\n"
+	"#reset, #search { cursor: pointer; fill: #2050a0; }\n"
 	".f { cursor: pointer; }\n"
 	".f:hover rect { stroke: #000; stroke-width: 0.5; }\n"
 	".a rect { opacity: 0.6; }\n";
@@ -226,13 +302,20 @@ static const char style[] =
 int svg_write(const char *path, const struct page *p, const struct options *o)
 {
 	struct tree t = { 0 };
-	FILE *f = fopen(path, "w");
+	bool out = !strcmp(path, "-");		/* standard output */
+	FILE *f = out ? stdout : fopen(path, "w");
 	char busy[32];
+	size_t stacks = 0;
 	int height, ret = 0;
 
 	if (!f)
 		return fail("%s: %s", path, strerror(errno));
+	if (out)
+		path = "standard output";
 	build(&t, p, o);
+	for (size_t i = 0; i < p->nranks; i++)
+		if (p->ranks[i].kind != RANK_OTHER && rank_charted(&p->ranks[i], o->idle))
+			stacks++;
 	height = TOP + BOTTOM + (int)(t.depth + 1) * ROW;
 	format_ns(busy, sizeof(busy), t.nodes[0].value);
 	fprintf(f, "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"no\"?>\n"
@@ -243,16 +326,18 @@ int svg_write(const char *path, const struct page *p, const struct options *o)
 		"<rect x=\"0\" y=\"0\" width=\"%d\" height=\"%d\" fill=\"#f8f8f0\"/>\n"
 		"<text id=\"title\" x=\"%d\" y=\"24\" text-anchor=\"middle\">perftop: on-CPU time per stack, %s in %zu stacks</text>\n"
 		"<text id=\"reset\" x=\"%d\" y=\"24\" style=\"display: none\">Reset zoom</text>\n"
+		"<text id=\"search\" x=\"%d\" y=\"24\" text-anchor=\"end\">Search</text>\n"
 		"<text id=\"details\" x=\"%d\" y=\"%d\"> </text>\n"
+		"<text id=\"matched\" x=\"%d\" y=\"%d\" text-anchor=\"end\"> </text>\n"
 		"<g id=\"frames\">\n",
 		WIDTH, height, WIDTH, height, style, WIDTH - 2 * PAD, PAD, script, WIDTH, height, WIDTH / 2, busy,
-		p->nstacks, PAD, PAD, height - 10);
+		stacks, PAD, WIDTH - PAD, PAD, height - 10, WIDTH - PAD, height - 10);
 	if (t.nodes[0].value)
 		emit(f, &t, 0, 0, 0, height);
 	fputs("</g>\n</svg>\n", f);
 	if (ferror(f))
 		ret = fail("%s: write error", path);
-	if (fclose(f) && !ret)
+	if ((out ? fflush(f) : fclose(f)) && !ret)
 		ret = fail("%s: %s", path, strerror(errno));
 	for (size_t i = 0; i < t.n; i++)
 		free(t.nodes[i].children);

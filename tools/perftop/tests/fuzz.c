@@ -184,7 +184,8 @@ int main(int argc, char **argv)
 	if (!null)
 		return 2;
 	/* One symboliser for all pages, as the live view keeps one. */
-	s = syms_new(sysroot);
+	s = syms_new(sysroot, NULL);
+	syms_warnings(s, SYMS_WARN_NEVER);
 	for (long i = 0; i < count; i++) {
 		size_t k = (size_t)i % nseeds, len = seed_len[k];
 		char *buf = xmalloc(len + 1);
@@ -196,12 +197,36 @@ int main(int argc, char **argv)
 		for (size_t m = i % 10 ? 1 + below(8) : 0; m > 0; m--)
 			mutate(&buf, &len);
 		o.idle = i % 2;
+		/* The views, in turn: filters, by address or function, inverted. */
+		o.by_address = i % 3 == 0;
+		o.inverted = i % 5 == 1;
+		o.comm = i % 7 == 2 ? "ptdemo,odd" : NULL;
+		o.kind = i % 11 == 3 ? "user,kernel" : NULL;
+		o.pid = i % 13 == 4 ? "99,-" : NULL;
+		o.sort = (enum sort_by)(i % 3);
 		if (!page_parse(&p, buf, len, "fuzz")) {
+			struct page base;
+
 			parsed++;
+			/* A delta against the whole seed page, when it parses. */
+			if (i % 4 == 2) {
+				char *seed = xmalloc(seed_len[k] + 1);
+
+				memcpy(seed, seeds[k], seed_len[k]);
+				if (!page_parse(&base, seed, seed_len[k], "seed"))
+					(void)page_delta(&p, &base);
+				page_free(&base);
+			}
+			page_filter(&p, &o);
 			syms_resolve(s, &p);
+			if (!o.by_address)
+				page_by_function(&p);
+			text_functions(null, &p, &o);
+			if (o.inverted)
+				page_invert(&p);
 			text_report(null, &p, &o);
 			if (folded_write(null, &p, &o) || svg_write("/dev/null", &p, &o) ||
-			    pprof_write("/dev/null", &p, &o)) {
+			    pprof_write("/dev/null", &p, s, &o)) {
 				fprintf(stderr, "fuzz: page %ld: an output failed: %s\n", i, last_error());
 				return 1;
 			}

@@ -11,6 +11,7 @@
 
 LIB=/usr/local/lib/libptdemo.so
 EXE=/usr/local/bin/ptdemo
+NOPIE=/usr/local/bin/ptdemo-nopie
 
 # at FILE SYMBOL OFFSET: "0x..." of SYMBOL + OFFSET, as nm gives SYMBOL.
 at() {
@@ -31,7 +32,36 @@ addresses() {
 		A_INNER=$(at "$OBJS/libptdemo.so" ptd_inner 0x12) &&
 		A_RUN=$(at "$OBJS/libptdemo.so" ptd_run 0x12) &&
 		A_WORK=$(at "$OBJS/ptdemo" ptdemo_work 0x12) &&
-		A_MAIN=$(at "$OBJS/ptdemo" main 0x40)
+		A_MAIN=$(at "$OBJS/ptdemo" main 0x40) &&
+		N_WORK=$(at "$OBJS/ptdemo-nopie" ptdemo_work 0x12) &&
+		N_MAIN=$(at "$OBJS/ptdemo-nopie" main 0x40)
+}
+
+# Two programs, each with its main: ptdemo (PIE) and ptdemo-nopie (ET_EXEC).
+# page_two LIB_ID EXE_ID NOPIE_ID
+page_two() {
+	cat <<-EOF
+	# perftop 0.2.0: on-CPU time per unique stack trace, charged at every context switch
+	# time unit: rdtsc ticks; tsc_khz=2000000 (ns = ticks * 1000000 / tsc_khz); tsc constant=yes nonstop=yes stable=yes
+	# all 2 stacks by cumulative time, all frames, idle included; drained at this read
+	rank 1 scheduled task: jhash=0x593a7ba1 ticks=3000000000 ns=1500000000 count=30 procs=1 stack=complete pid=99 kind=user comm=ptdemo
+	  #0 $LIB+$A_SPIN
+	  #1 $LIB+$A_INNER
+	  #2 $LIB+$A_RUN
+	  #3 $EXE+$A_WORK
+	  #4 $EXE+$A_MAIN
+	rank 2 scheduled task: jhash=0x11111111 ticks=1000000000 ns=500000000 count=10 procs=1 stack=complete pid=100 kind=user comm=ptdemo-nopie
+	  #0 $LIB+$A_SPIN
+	  #1 $LIB+$A_INNER
+	  #2 $LIB+$A_RUN
+	  #3 $NOPIE+$N_WORK
+	  #4 $NOPIE+$N_MAIN
+	# switches=40 entries=2/8192 evicted=0 lost=0 lost_ticks=0 gaps=0 gap_ticks=0 missed=0
+	# busy_ticks=4000000000 busy_ns=2000000000 idle_ticks=0 idle_ns=0
+	# object build-id=$1 $LIB
+	# object build-id=$2 $EXE
+	# object build-id=$3 $NOPIE
+	EOF
 }
 
 page() {

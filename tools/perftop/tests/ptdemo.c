@@ -16,6 +16,16 @@ static NOINLINE void ptdemo_work(double seconds)
 	ptd_run(seconds);
 }
 
+/*
+ * A function with a C++ name, ns::K::f(std::vector<int>&), for the
+ * demangling test: never called, only named.
+ */
+NOINLINE int ptd_cxx(int x) __asm__("_ZN2ns1K1fERSt6vectorIiSaIiEE");
+NOINLINE int ptd_cxx(int x)
+{
+	return x + 1;
+}
+
 int main(int argc, char **argv)
 {
 	double seconds = argc > 1 ? atof(argv[1]) : 1.0;
