@@ -89,23 +89,13 @@ memsnap() {
 	echo "$_now"
 }
 
-# mem_budget WHAT BEFORE EVENTS BYTES: memory may grow by at most BYTES per
-# event (less than one leaked allocation of the smallest size the event
-# makes), and may shrink.
-mem_budget() {
-	after=$(memsnap)
-	grown=$(((after - $2) * 1024))
-	echo "$1: $3 events, memory $2 kB -> $after kB ($((grown / $3)) bytes per event, budget $4)"
-	[ "$grown" -le $(($3 * $4)) ] || die "$1: $grown bytes kept over $3 events"
-}
-
 # mem_halves WHAT EVENTS BYTES CMD...: EVENTS events in two halves ("CMD
-# N" makes N of them), with memory read before, between and after: a leak
-# grows each half, so the half that grew less may grow by at most BYTES
-# per event.
-# What the kernel keeps for a while or for good after the first of many
-# loads (a percpu chunk; on the debug kernel its records of each load)
-# once grew one half by 160 kB.
+# N" makes N of them), with memory read before, between and after.  A
+# leak grows each half, so the half that grew less may grow by at most
+# BYTES per event (less than one leaked allocation of the smallest size
+# the event makes), and may shrink.  What the kernel keeps, for a while or
+# for good, after one of many loads (a percpu chunk; on the debug kernel
+# its records of each load) once grew one half by 160 kB.
 mem_halves() {
 	_what=$1 _h=$(($2 / 2)) _b=$3
 	shift 3
@@ -196,23 +186,33 @@ t_no_kernel_addresses() {
 	grep -c 'kind=kernel' /tmp/d
 }
 
-# Memory returns: after 1000 reads (in one process: one leaked seq_file
-# buffer would be 4 KiB a read, its op 32 bytes), after PT_MEM_CYCLES (100)
+# Memory returns: after 1000 reads (in one process: a leaked snapshot
+# would be 4 KiB a read at least; smaller leaks are below what the kernel's
+# own figures hold still to, 50-100 kB a half either way, and are
+# kmemleak's to find, in the debug run), after PT_MEM_CYCLES (100)
 # load/unload cycles, in two halves (a page is the smallest allocation of a
-# load), and after a big table.
+# load), and after two big tables, one a half (one kept 136 kB once).
 t_memory_returns() {
 	insmod $KO || die "insmod failed"
 	mixed_workload
 	cat /proc/perftop > /dev/null
-	mem_halves "reads" 1000 24 reads
+	mem_halves "reads" 1000 256 reads
 	rmmod perftop
 	mem_halves "load/unload cycles" "${PT_MEM_CYCLES:-100}" 2048 load_read_unloads
-	before=$(memsnap)
+	mem_halves "262144-entry tables" 2 65536 big_tables
+}
+
+# big_tables N: N times a load with a 262144-entry table, a mixed workload,
+# a read of it all, an unload.
+big_tables() {
+	repeat "$1" big_table
+}
+
+big_table() {
 	insmod $KO max_entries=262144 top=1000 || die "insmod failed"
 	mixed_workload
 	cat /proc/perftop_all > /dev/null
 	rmmod perftop || die "rmmod failed"
-	mem_budget "a 262144-entry table" "$before" 1 65536
 }
 
 # reads N: N reads of /proc/perftop, in one process.
