@@ -551,7 +551,19 @@ static void perftop_resolve(const struct perftop_raw *r, struct perftop_key *k)
 			k->nr = i;
 			break;
 		}
-		/* The instruction pointer with no mapping: say so. */
-		k->frames[i] = addr & PERFTOP_FRAME_VALUE;
+		/*
+		 * The instruction pointer with no mapping: say so.  Unless
+		 * the memo is older than the mappings (a library ld.so
+		 * mapped in a short program): the process exited before a
+		 * drain took them again, or its mmap lock was held when this
+		 * one tried.
+		 */
+		if (!atomic_read(&r->mm->mm_users))
+			why = PERFTOP_OBJ_EXITED;
+		else if (READ_ONCE(r->mm->map_count) != m->map_count)
+			why = PERFTOP_OBJ_BUSY;
+		else
+			why = PERFTOP_OBJ_NOMAP;
+		k->frames[i] = why << PERFTOP_FRAME_OBJ_SHIFT | (addr & PERFTOP_FRAME_VALUE);
 	}
 }
