@@ -369,7 +369,7 @@ report_check() {
 	# names in .dynsym.
 	if "$OUT/cli-deb/usr/bin/perftop" report --input "$2/perftop_all.txt" --sysroot "$ROOT" \
 		-n 100 > "$2/report.txt" 2> "$2/report.err" &&
-		grep -Eq '^  #[0-9]+ [A-Za-z_][A-Za-z0-9_.]*\+0x[0-9a-f]+ \(libc\.so\.6\)' "$2/report.txt" &&
+		grep -Eq '^  #[0-9]+ [A-Za-z_][A-Za-z0-9_.]*(\+0x[0-9a-f]+)? \(libc\.so\.6\)' "$2/report.txt" &&
 		grep -q 'liblzma\.so\.5' "$2/report.txt"; then
 		echo "PASS $_t"
 	else

@@ -46,8 +46,9 @@ trap 'exit 1' INT TERM
 # perftop with the page source of this run; output in $T/out.
 pt() { perftop --proc "$PROC" -n 1000 > "$T/out" 2> "$T/err"; }
 
-# A frame of the workload named as perftop names it: "ptd_spin+0x.. (libptdemo.so)".
-named() { grep -qE "^  #[0-9]+ $1\+0x[0-9a-f]+ \($2\)$" "$T/out"; }
+# A frame of the workload named as perftop names it: "ptd_spin (libptdemo.so)"
+# (stacks merged by function, the default), or "ptd_spin+0x.. (libptdemo.so)".
+named() { grep -qE "^  #[0-9]+ $1(\+0x[0-9a-f]+)? \($2\)$" "$T/out"; }
 
 setup() {
 	for _c in perftop ptdemo debuginfod debuginfod-find tmux; do
