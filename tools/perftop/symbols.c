@@ -56,6 +56,15 @@ struct elfobj {
  * live view reads the same stacks every interval, and a full table repeats
  * its addresses many times, while dwfl_module_addrinfo() is the cost.
  */
+/*
+ * At most this many names are kept: a live view that runs for weeks on a
+ * machine whose programs come and go (builds, JITs) would otherwise keep
+ * every address it ever named.  A full default table has at most 65536
+ * frames; past the bound the cache starts again, empty.
+ * PERFTOP_DEBUG_NAMES_MAX lowers it, for the tests.
+ */
+#define NAMES_MAX	(1u << 20)
+
 struct cached {
 	size_t obj;		/* objs[] index + 1; 0 for an empty slot */
 	uint64_t at;
@@ -72,7 +81,7 @@ struct syms {
 	struct elfobj *objs;
 	size_t nobjs, cap;
 	struct cached *cache;	/* open addressing, a power of two */
-	size_t cache_cap, cache_len;
+	size_t cache_cap, cache_len, cache_max;
 	unsigned long lookups;	/* dwfl_module_addrinfo() calls */
 	enum syms_warn warn_mode;
 	void *cxx;		/* libstdc++, once asked; (void *)-1: not there */
@@ -436,6 +445,18 @@ static const char *lookup(struct syms *s, struct elfobj *e, uint64_t at, uint64_
 	GElf_Off o = 0;
 	GElf_Sym es;
 
+	if (!s->cache_max) {
+		const char *v = getenv("PERFTOP_DEBUG_NAMES_MAX");
+
+		s->cache_max = v && atoi(v) > 0 ? (size_t)atoi(v) : NAMES_MAX;
+	}
+	if (s->cache_len >= s->cache_max) {
+		/* The names returned before were copied: none is in use. */
+		for (size_t i = 0; i < s->cache_cap; i++)
+			free(s->cache[i].sym);
+		memset(s->cache, 0, s->cache_cap * sizeof(*s->cache));
+		s->cache_len = 0;
+	}
 	if (2 * (s->cache_len + 1) > s->cache_cap) {
 		struct cached *old = s->cache;
 		size_t n = s->cache_cap;

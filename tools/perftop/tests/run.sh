@@ -306,6 +306,26 @@ names_cached() {
 	[ "$(names_lookups)" = "$_want" ] || { WHY="live, 4 reads: $(names_lookups) lookups for $_want addresses"; return 1; }
 }
 
+# ranks_named: the live view's rank lines, each once, but their rank and
+# their share of the (wall-clock) interval.
+ranks_named() { awk '/<-/ { $1 = $2 = ""; print }' "$OUT/out" | sort -u; }
+
+# The cache of names is bounded: with room for 4 names, the live view's
+# four reads of a page of more addresses look them up again (the cache
+# starts over), and names every frame as the unbounded cache does.
+names_bounded() {
+	_want=$(distinct_addresses "$PAGES/page1")
+	pt -d 0.2 -c 3 --sysroot "$SYS" --proc "$FAKE" < /dev/null || { WHY="live: exit $?"; return 1; }
+	ranks_named > "$OUT/names-unbounded"
+	PERFTOP_DEBUG_NAMES=1 PERFTOP_DEBUG_NAMES_MAX=4 pt -d 0.2 -c 3 --sysroot "$SYS" --proc "$FAKE" < /dev/null ||
+		{ WHY="live, 4 names: exit $?"; return 1; }
+	ranks_named > "$OUT/names-bounded"
+	[ "$(names_lookups)" -gt "$_want" ] ||
+		{ WHY="4 names kept, 4 reads: $(names_lookups) lookups for $_want addresses"; return 1; }
+	cmp -s "$OUT/names-unbounded" "$OUT/names-bounded" ||
+		{ WHY="named otherwise: $(diff "$OUT/names-unbounded" "$OUT/names-bounded" | head -n 3 | tr '\n' '|')"; return 1; }
+}
+
 # ---- outputs ------------------------------------------------------------------
 
 # Within 1 %: within A B.
@@ -896,6 +916,7 @@ t "live: plain repeated reports when stdout is not a terminal" live_plain
 t "live: two stacks with one jhash keep their own deltas" live_identity
 t "live: --functions, the per-function view of an interval" live_functions
 t "names: one ELF lookup per (object, address) per process, report and live" names_cached
+t "names: the cache is bounded, and starts over with the same names" names_bounded
 t "perftop.1: mandoc -T lint and man --warnings clean" man_page
 t "README.md: at most 200 lines, the two commands of a fresh machine kept" readme
 echo "$PASSED passed, $FAILED failed"
