@@ -428,7 +428,9 @@ static void delta(const struct dump *a, const struct dump *b, const struct range
 			if (a->rows[j].hash == r->hash && !strcmp(a->rows[j].kind, r->kind))
 				old = &a->rows[j];
 		if (old && (old->ticks > r->ticks || old->count > r->count))
-			fail("entry 0x%08x went backwards", r->hash);
+			fail("entry 0x%08x went backwards (the pool evicted %" PRIu64
+			     " entries between the dumps: one that comes back counts from then)",
+			     r->hash, footer_value(b, "evicted") - footer_value(a, "evicted"));
 		ticks += r->ticks - (old ? old->ticks : 0);
 		count += r->count - (old ? old->count : 0);
 		entries++;
