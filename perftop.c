@@ -326,6 +326,32 @@ static int perftop_cpu_prepare(unsigned int cpu)
 }
 
 /*
+ * The switches seen since the load, and how many of them were out of step:
+ * the drains' totals and what both tables of every CPU hold yet.  Under
+ * perftop_mutex, which every drain and reset holds while it folds a table
+ * into the totals and clears it, so that nothing is seen twice or missed (a
+ * drain runs every drain_ms, as often as every 10 ms, and clears the
+ * tables it folds).
+ */
+static void perftop_switches_seen(u64 *switches, u64 *gaps)
+{
+	unsigned int cpu, i;
+
+	mutex_lock(&perftop_mutex);
+	*switches = totals.switches;
+	*gaps = totals.gaps;
+	for_each_possible_cpu(cpu) {
+		struct perftop_cpu *pc = per_cpu_ptr(&perftop_cpu, cpu);
+
+		for (i = 0; i < 2; i++) {
+			*switches += READ_ONCE(pc->tab[i].switches);
+			*gaps += READ_ONCE(pc->tab[i].gaps);
+		}
+	}
+	mutex_unlock(&perftop_mutex);
+}
+
+/*
  * perftop_pre() takes the task switched out from the probed function's first
  * argument (finish_task_switch(prev), or the clone of it that the compiler
  * made).  A kernel built otherwise would turn every slice into a gap,
@@ -338,20 +364,11 @@ static int perftop_cpu_prepare(unsigned int cpu)
 static int perftop_self_check(void)
 {
 	u64 switches, gaps;
-	unsigned int cpu, i, n;
+	unsigned int n;
 
 	for (n = 0; n < 100; n++) {
 		usleep_range(5000, 6000);
-		switches = 0;
-		gaps = 0;
-		for_each_possible_cpu(cpu) {
-			struct perftop_cpu *pc = per_cpu_ptr(&perftop_cpu, cpu);
-
-			for (i = 0; i < 2; i++) {
-				switches += READ_ONCE(pc->tab[i].switches);
-				gaps += READ_ONCE(pc->tab[i].gaps);
-			}
-		}
+		perftop_switches_seen(&switches, &gaps);
 		if (n >= 9 && switches >= 32)
 			break;
 	}
