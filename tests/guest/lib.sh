@@ -108,6 +108,7 @@ label() {
 	fuzzed_writes) echo "$1[${PT_FUZZ:-10000} writes]" ;;
 	flood) echo "$1[${PT_FLOOD:-100000} stacks]" ;;
 	refused_loads_leave_nothing) echo "$1[${PT_LOADS:-100} loads]" ;;
+	pie_processes) echo "$1[${PT_PIE_RUNS:-30} runs]" ;;
 	*) echo "$1" ;;
 	esac
 }
