@@ -47,7 +47,8 @@ dkms dpkg-buildpackage dh dh_dkms fakeroot lintian rpmbuild rpm rpmlint mandoc m
 sparse flex bison bc pahole pkg-config protoc-c gcc-12 x86_64-linux-gnu-gcc-12
 /usr/src/linux-source-6.1.tar.xz /bin/busybox /usr/include/gelf.h
 /usr/include/openssl/ssl.h /usr/lib32/libc.a /usr/share/fonts/truetype/dejavu
-/usr/lib/x86_64-linux-gnu/libstdc++.so.6
+/usr/lib/x86_64-linux-gnu/libstdc++.so.6 /usr/bin/python3.11 /lib64/ld-linux-x86-64.so.2
+/lib/x86_64-linux-gnu/libc.so.6 /usr/lib/x86_64-linux-gnu/liblzma.so.5
 "
 
 # The first mirror the host's apt uses for $SUITE.
@@ -144,6 +145,7 @@ do_tools() {
 do_cli() {
 	why build sh -c 'm="make -C /perftop/tools/perftop" &&
 		$m O=/perftop/build/cli/release all testprogs &&
+		$m O=/perftop/build/cli/asan SANITIZE=1 ehcheck &&
 		/perftop/build/cli/release/perftop --version'
 }
 

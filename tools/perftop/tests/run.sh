@@ -92,13 +92,51 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 1' INT TERM
 
+# ---- unwind tables (issue 22's first part) ---------------------------------
+
+# Stock Debian objects built without frame pointers, present on any host
+# that ran .ci/deps.sh: the C library and the loader, python3.11 (its
+# functions have 64 KiB frames), xz and liblzma, sha256sum.
+EH_FILES="/lib/x86_64-linux-gnu/libc.so.6 /lib64/ld-linux-x86-64.so.2 /usr/bin/python3.11
+/usr/bin/xz /usr/lib/x86_64-linux-gnu/liblzma.so.5 /usr/bin/sha256sum"
+
+# Every row's first, middle and last address, and every 13th byte of the
+# code the rows span: the table's rule is libdw's (dwarf_cfi_addrframe), or a
+# stop row where libdw's rule is one a row cannot hold.
+unwind_tables() {
+	_files=
+	for _f in $EH_FILES; do
+		[ -e "$_f" ] && _files="$_files $(readlink -f "$_f")"
+	done
+	[ "$(echo $_files | wc -w)" -ge 4 ] || { WHY="fewer than 4 of: $EH_FILES"; return 1; }
+	# shellcheck disable=SC2086 # a list of files
+	"$SAN/ehcheck" $_files > "$OUT/ehcheck.out" 2> "$OUT/ehcheck.err" ||
+		{ WHY="$(head -n 1 "$OUT/ehcheck.err")"; return 1; }
+	sed 's/^/  /' "$OUT/ehcheck.out" >&2
+	# Not a table of stop rows: most rows are rules.
+	awk '{ for (i = 2; i <= NF; i++) if ($i == "rows") { r += $(i - 1); s = $(i + 1); sub(/^[(]/, "", s); st += s } }
+		END { exit !(r > 0 && st * 4 < r) }' "$OUT/ehcheck.out" ||
+		{ WHY="stop rows are a quarter of all rows or more"; return 1; }
+}
+
+# Mutated .eh_frame sections (bytes, CFA opcodes, lengths): refused with an
+# error or built, never a crash, an overflow, undefined behaviour or a leak.
+unwind_fuzz() {
+	: > "$OUT/ehfuzz.out"
+	for _f in /usr/bin/sha256sum /lib64/ld-linux-x86-64.so.2; do
+		"$SAN/ehcheck" -f -n "$FUZZ_COUNT" "$(readlink -f "$_f")" >> "$OUT/ehfuzz.out" 2> "$OUT/ehfuzz.err" ||
+			{ WHY="$(grep -m1 -E 'ERROR|runtime error|ehcheck:' "$OUT/ehfuzz.err")"; return 1; }
+	done
+	sed 's/^/  /' "$OUT/ehfuzz.out" >&2
+}
+
 # ---- build ----------------------------------------------------------------
 
 build() {
 	rm -rf "$SYS" "$PAGES" "$DEBUGINFOD_CACHE_PATH" "$OUT/debug.away"
 	mkdir -p "$OUT" "$PAGES" "$HOME"
 	make -C "$SRC" O="$REL" all testprogs > "$OUT/build.log" 2>&1 &&
-		make -C "$SRC" O="$SAN" SANITIZE=1 all fuzz >> "$OUT/build.log" 2>&1 &&
+		make -C "$SRC" O="$SAN" SANITIZE=1 all fuzz ehcheck >> "$OUT/build.log" 2>&1 &&
 		make -C "$SRC" O="$REL" install-testprogs DESTDIR="$SYS" >> "$OUT/build.log" 2>&1 ||
 		{ WHY="make failed: $(grep -m1 -E 'error|Error' "$OUT/build.log")"; return 1; }
 	! grep -q 'warning:' "$OUT/build.log" || { WHY=$(grep -m1 'warning:' "$OUT/build.log"); return 1; }
@@ -908,6 +946,8 @@ t "C++ names demangled as nm -C does" demangled
 t "unreadable page, privileged proc file: one line, exit 1" unreadable
 t "module not loaded: says systemctl start perftop" module_not_loaded
 t "fuzz: $FUZZ_COUNT mutated pages under ASan/UBSan" fuzz
+t "unwind tables: rules match libdw at every address (libc, ld.so, python3.11, xz)" unwind_tables
+t "unwind tables: $FUZZ_COUNT mutated .eh_frame per file under ASan/UBSan" unwind_fuzz
 start_fake_proc
 t "live: perftop -d 1 under tmux shows ranks within 3 s, q exits 0" live_tmux
 t "live: redraws at once when the terminal is resized" live_resize
