@@ -29,7 +29,7 @@ PACKAGES="
 	sparse linux-source-6.1 flex bison bc libelf-dev libssl-dev
 	dkms dh-dkms debhelper devscripts lintian dpkg-dev rpm rpmlint mandoc man-db
 	libdw-dev libdebuginfod-dev libprotobuf-c-dev protobuf-c-compiler zlib1g-dev
-	debuginfod golang-go chromium fonts-dejavu-core libxml2-utils tmux
+	debuginfod golang-go chromium fonts-dejavu-core libxml2-utils tmux elfutils
 "
 
 case ${1:-} in

@@ -39,7 +39,7 @@ ROOT=
 # that the builds in step 3 prove.  One line each: a command name, or an
 # absolute path.
 PROGRAMS="
-qemu-system-x86_64 chromium go tmux debuginfod debuginfod-find xmllint
+qemu-system-x86_64 chromium go tmux debuginfod debuginfod-find xmllint eu-stack
 debootstrap unshare chroot flock mkfs.ext4 cpio gzip xz busybox
 python3 perl git sha256sum setpriv timeout renice mount
 readelf nm objdump objcopy strip
@@ -144,7 +144,7 @@ do_tools() {
 
 do_cli() {
 	why build sh -c 'm="make -C /perftop/tools/perftop" &&
-		$m O=/perftop/build/cli/release all testprogs &&
+		$m O=/perftop/build/cli/release all testprogs unwindprogs &&
 		$m O=/perftop/build/cli/asan SANITIZE=1 ehcheck &&
 		/perftop/build/cli/release/perftop --version'
 }

@@ -174,7 +174,7 @@ static int reg_num(uint64_t reg)
 }
 
 struct builder {
-	struct eh_row *rows;
+	struct perftop_uw_row *rows;
 	size_t n, cap;
 	size_t stops;		/* rows no unwinder can use */
 	const char *err;
@@ -187,36 +187,36 @@ static uint8_t row_rule(const struct eh_state *s, int64_t *cfa_off, int8_t *rbp)
 	*cfa_off = 0;
 	*rbp = 0;
 	if (s->ra == 1)
-		return EH_END;
+		return PERFTOP_UW_END;
 	if (s->ra != 0 || s->ra_off != -8)
-		return EH_STOP;
+		return PERFTOP_UW_STOP;
 	if (s->cfa_plt) {
-		rule = EH_PLT;
+		rule = PERFTOP_UW_PLT;
 	} else if (s->cfa_reg == REG_RSP) {
-		rule = EH_RSP;
+		rule = PERFTOP_UW_RSP;
 	} else if (s->cfa_reg == REG_RBP) {
-		rule = EH_RBP;
+		rule = PERFTOP_UW_RBP;
 	} else {
-		return EH_STOP;
+		return PERFTOP_UW_STOP;
 	}
-	if (rule == EH_PLT) {
+	if (rule == PERFTOP_UW_PLT) {
 		if (s->cfa_off < 0 || s->cfa_off > 15)
-			return EH_STOP;
+			return PERFTOP_UW_STOP;
 		*cfa_off = s->cfa_off;
 	} else {
 		/* In 8-byte units: every rsp or rbp rule of Debian's libc,
 		 * libstdc++, python3.11 and gdb is (python's go to 64 KiB). */
 		if (s->cfa_off < 0 || s->cfa_off % 8 || s->cfa_off / 8 > UINT16_MAX)
-			return EH_STOP;
+			return PERFTOP_UW_STOP;
 		*cfa_off = s->cfa_off / 8;
 	}
 	if (s->rbp == 1) {
 		if (s->rbp_off >= 0 || s->rbp_off % 8 || s->rbp_off / 8 < INT8_MIN)
-			rule |= EH_RBP_LOST;
+			rule |= PERFTOP_UW_RBP_LOST;
 		else
 			*rbp = (int8_t)(s->rbp_off / 8);
 	} else if (s->rbp == 2) {
-		rule |= EH_RBP_LOST;
+		rule |= PERFTOP_UW_RBP_LOST;
 	}
 	return rule;
 }
@@ -224,7 +224,7 @@ static uint8_t row_rule(const struct eh_state *s, int64_t *cfa_off, int8_t *rbp)
 /* A row from PC on with state S (a row at the same PC replaces it). */
 static int add_row(struct builder *b, uint64_t pc, const struct eh_state *s)
 {
-	struct eh_row row;
+	struct perftop_uw_row row;
 	int64_t off;
 
 	if (pc > UINT32_MAX) {
@@ -520,11 +520,11 @@ static bool parse_cie(struct reader *r, uint64_t at, struct eh_cie *cie)
 /* By address; at one address a stop row first, so that a real one replaces it. */
 static int cmp_row(const void *a, const void *b)
 {
-	const struct eh_row *x = a, *y = b;
+	const struct perftop_uw_row *x = a, *y = b;
 
 	if (x->pc != y->pc)
 		return x->pc < y->pc ? -1 : 1;
-	return (y->rule == EH_STOP) - (x->rule == EH_STOP);
+	return (y->rule == PERFTOP_UW_STOP) - (x->rule == PERFTOP_UW_STOP);
 }
 
 struct fde {
@@ -639,7 +639,7 @@ next:
 		struct eh_state init = { .cfa_reg = -1, .ra = 2 }, s;
 		struct eh_state stop = { .cfa_reg = -1, .ra = 2 };
 		size_t mark = b->n;
-		struct eh_row last = mark ? b->rows[mark - 1] : (struct eh_row){ 0 };
+		struct perftop_uw_row last = mark ? b->rows[mark - 1] : (struct perftop_uw_row){ 0 };
 
 		if (fdes[i].start < covered)
 			continue;	/* overlaps the FDE before it */
@@ -677,7 +677,7 @@ static void compact(struct builder *b)
 	if (b->n > 1)
 		qsort(b->rows, b->n, sizeof(*b->rows), cmp_row);
 	for (i = 0; i < b->n; i++) {
-		const struct eh_row *x = &b->rows[i];
+		const struct perftop_uw_row *x = &b->rows[i];
 
 		if (n && b->rows[n - 1].rule == x->rule && b->rows[n - 1].cfa_off == x->cfa_off &&
 		    b->rows[n - 1].rbp_off == x->rbp_off)
@@ -691,7 +691,7 @@ static void compact(struct builder *b)
 	b->n = n;
 	b->stops = 0;
 	for (i = 0; i < n; i++)
-		b->stops += b->rows[i].rule == EH_STOP;
+		b->stops += b->rows[i].rule == PERFTOP_UW_STOP;
 }
 
 int ehtab_build(const void *image, size_t len, struct ehtab *t)
@@ -740,7 +740,7 @@ int ehtab_build(const void *image, size_t len, struct ehtab *t)
 	return fail("no .eh_frame section");
 }
 
-const struct eh_row *ehtab_find(const struct ehtab *t, uint64_t pc)
+const struct perftop_uw_row *ehtab_find(const struct ehtab *t, uint64_t pc)
 {
 	size_t lo = 0, hi = t->n;
 

@@ -246,30 +246,26 @@ int live_run(const char *proc, struct syms *s, double interval, long count,
 
 /* ---- ehtab.c ------------------------------------------------------------ */
 
-/*
- * An unwind row: from pc (a virtual address of the file) up to the next
- * row's, the caller's frame is found so.  rule: the CFA's base (EH_RSP,
- * EH_RBP: CFA = base + 8 * cfa_off; EH_PLT: rsp + 8, + 8 more when
- * (rip & 15) >= cfa_off), EH_END (the outermost frame) or EH_STOP (no
- * rule we follow: the stack is cut); with EH_RBP_LOST when the caller's rbp
- * cannot be recovered.  The return address is at CFA - 8; the caller's rbp
- * at CFA + 8 * rbp_off, or unchanged when rbp_off is 0.
- */
-enum { EH_STOP, EH_RSP, EH_RBP, EH_PLT, EH_END, EH_KIND = 7, EH_RBP_LOST = 8 };
-struct eh_row {
-	uint32_t pc;
-	uint16_t cfa_off;
-	uint8_t rule;
-	int8_t rbp_off;
-};
+/* The rows and the step that walks with them: the module's unwind.h. */
+typedef uint64_t u64;
+typedef int64_t s64;
+typedef uint32_t u32;
+typedef uint16_t u16;
+typedef uint8_t u8;
+typedef int8_t s8;
+#ifndef __always_inline	/* glibc's sys/cdefs.h has one */
+#define __always_inline inline __attribute__((__always_inline__))
+#endif
+#include "../../unwind.h"
+
 struct ehtab {
-	struct eh_row *rows;	/* by pc */
+	struct perftop_uw_row *rows;	/* by pc */
 	size_t n, stops;
 };
 /* The table of an ELF image (the whole file, LEN bytes): 0, or -1 and fail(). */
 int ehtab_build(const void *image, size_t len, struct ehtab *t);
 /* The row that covers PC, or NULL (below the first row). */
-const struct eh_row *ehtab_find(const struct ehtab *t, uint64_t pc);
+const struct perftop_uw_row *ehtab_find(const struct ehtab *t, uint64_t pc);
 void ehtab_free(struct ehtab *t);
 
 #endif

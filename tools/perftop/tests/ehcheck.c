@@ -8,6 +8,11 @@
  *   ehcheck -f [-n N] FILE    N mutated copies of FILE's .eh_frame (the
  *                             builder must refuse or survive each; run it
  *                             under ASan and UBSan)
+ *   ehcheck -p PID            every thread of PID (stopped by the caller),
+ *                             walked with the tables and unwind.h's steps,
+ *                             as the probe is to walk it: one line a thread,
+ *                             "TID N complete|truncated|limit PC...", to be
+ *                             compared with eu-stack -p PID
  *
  * For each FILE it prints the rows, the stop rows, the table's bytes, and the
  * addresses checked; it exits 1 on any disagreement.  A stop row where libdw
@@ -18,8 +23,14 @@
 #include <elfutils/libdw.h>
 #include <fcntl.h>
 #include <gelf.h>
+#include <dirent.h>
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ptrace.h>
+#include <sys/uio.h>
+#include <sys/user.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "perftop.h"
@@ -28,7 +39,7 @@ static int verbose;
 
 /* What libdw says at ADDR, in the table's terms; -1: no CFI there. */
 struct rule {
-	int kind;		/* EH_RSP, EH_RBP, EH_END, EH_STOP (something else) */
+	int kind;		/* PERFTOP_UW_RSP, PERFTOP_UW_RBP, PERFTOP_UW_END, PERFTOP_UW_STOP (something else) */
 	int64_t cfa_off;
 	int rbp;		/* 0 unchanged, 1 saved at CFA + rbp_off, 2 other */
 	int64_t rbp_off;
@@ -80,13 +91,13 @@ static int libdw_rule(Dwarf_CFI *cfi, uint64_t addr, struct rule *r)
 	memset(r, 0, sizeof(*r));
 	if (dwarf_cfi_addrframe(cfi, addr, &f))
 		return -1;
-	r->kind = EH_STOP;
+	r->kind = PERFTOP_UW_STOP;
 	ra = reg_rule(f, 16, &ra_off);
 	if (ra == 2) {
-		r->kind = EH_END;
+		r->kind = PERFTOP_UW_END;
 	} else if (ra == 1 && ra_off == -8 && !dwarf_frame_cfa(f, &ops, &n) && n == 1 &&
 		   ops[0].atom == DW_OP_bregx && (ops[0].number == 7 || ops[0].number == 6)) {
-		r->kind = ops[0].number == 7 ? EH_RSP : EH_RBP;
+		r->kind = ops[0].number == 7 ? PERFTOP_UW_RSP : PERFTOP_UW_RBP;
 		r->cfa_off = (int64_t)ops[0].number2;
 		r->rbp = reg_rule(f, 6, &r->rbp_off);
 		if (r->rbp == 3)
@@ -97,31 +108,31 @@ static int libdw_rule(Dwarf_CFI *cfi, uint64_t addr, struct rule *r)
 }
 
 /* Does the row say what libdw says?  Counts the cases. */
-static bool agree(const struct eh_row *row, const struct rule *r, bool cfi, size_t *plt)
+static bool agree(const struct perftop_uw_row *row, const struct rule *r, bool cfi, size_t *plt)
 {
-	int kind = row ? row->rule & EH_KIND : EH_STOP;
+	int kind = row ? row->rule & PERFTOP_UW_KIND : PERFTOP_UW_STOP;
 
 	if (!cfi)
-		return kind == EH_STOP;
-	if (kind == EH_PLT) {
+		return kind == PERFTOP_UW_STOP;
+	if (kind == PERFTOP_UW_PLT) {
 		(*plt)++;
-		return r->kind == EH_STOP;	/* an expression to libdw */
+		return r->kind == PERFTOP_UW_STOP;	/* an expression to libdw */
 	}
 	/* A CFA offset the row cannot hold: it must stop there. */
-	if ((r->kind == EH_RSP || r->kind == EH_RBP) &&
+	if ((r->kind == PERFTOP_UW_RSP || r->kind == PERFTOP_UW_RBP) &&
 	    (r->cfa_off < 0 || r->cfa_off % 8 || r->cfa_off / 8 > UINT16_MAX))
-		return kind == EH_STOP;
+		return kind == PERFTOP_UW_STOP;
 	if (kind != r->kind)
 		return false;
-	if (kind == EH_STOP || kind == EH_END)
+	if (kind == PERFTOP_UW_STOP || kind == PERFTOP_UW_END)
 		return true;
 	if (row->cfa_off * 8 != r->cfa_off)
 		return false;
 	if (r->rbp == 0)
-		return row->rbp_off == 0 && !(row->rule & EH_RBP_LOST);
+		return row->rbp_off == 0 && !(row->rule & PERFTOP_UW_RBP_LOST);
 	if (r->rbp == 1 && r->rbp_off < 0 && r->rbp_off % 8 == 0 && r->rbp_off >= -1024)
-		return row->rbp_off * 8 == r->rbp_off && !(row->rule & EH_RBP_LOST);
-	return (row->rule & EH_RBP_LOST) != 0;
+		return row->rbp_off * 8 == r->rbp_off && !(row->rule & PERFTOP_UW_RBP_LOST);
+	return (row->rule & PERFTOP_UW_RBP_LOST) != 0;
 }
 
 static int read_whole(const char *path, char **buf, size_t *len)
@@ -165,10 +176,10 @@ static int check(const char *path)
 		for (k = 0; k < 3; k++) {
 			struct rule r;
 			bool cfi_here = libdw_rule(cfi, at[k], &r) == 0;
-			const struct eh_row *row = ehtab_find(&t, at[k]);
+			const struct perftop_uw_row *row = ehtab_find(&t, at[k]);
 
 			checked++;
-			if (cfi_here && row && (row->rule & EH_KIND) == EH_STOP && r.kind != EH_STOP)
+			if (cfi_here && row && (row->rule & PERFTOP_UW_KIND) == PERFTOP_UW_STOP && r.kind != PERFTOP_UW_STOP)
 				covered_stop++;
 			if (agree(row, &r, cfi_here, &plt))
 				continue;
@@ -184,7 +195,7 @@ static int check(const char *path)
 	for (i = t.n ? t.rows[0].pc : 0; t.n && i < t.rows[t.n - 1].pc; i += 13) {
 		struct rule r;
 		bool cfi_here = libdw_rule(cfi, i, &r) == 0;
-		const struct eh_row *row = ehtab_find(&t, i);
+		const struct perftop_uw_row *row = ehtab_find(&t, i);
 
 		checked++;
 		if (agree(row, &r, cfi_here, &plt))
@@ -333,13 +344,198 @@ static int fuzz(const char *path, unsigned long count)
 	return 0;
 }
 
+/* ---- walking a stopped process ------------------------------------------ */
+
+struct wobject {
+	char *path;
+	struct ehtab t;
+	bool ok;
+	unsigned int nloads;
+	struct { uint64_t offset, filesz, vaddr; } loads[16];
+};
+
+struct mapping {
+	uint64_t start, end, offset;
+	struct wobject *obj;	/* NULL: anonymous, [vdso], ... */
+};
+
+static struct wobject *objects[256];
+static unsigned int nobjects;
+
+static struct wobject *object_of(const char *path)
+{
+	struct wobject *o;
+	const Elf64_Ehdr *eh;
+	unsigned int i;
+	size_t len;
+	char *buf;
+
+	for (i = 0; i < nobjects; i++)
+		if (!strcmp(objects[i]->path, path))
+			return objects[i];
+	if (nobjects == ARRAY_SIZE(objects))
+		return NULL;
+	o = xcalloc(1, sizeof(*o));
+	o->path = xstrdup(path);
+	objects[nobjects++] = o;
+	if (read_file(path, &buf, &len))
+		return o;
+	eh = (const Elf64_Ehdr *)buf;
+	if (len >= sizeof(*eh) && !ehtab_build(buf, len, &o->t) && eh->e_phentsize == sizeof(Elf64_Phdr) &&
+	    eh->e_phoff < len && (len - eh->e_phoff) / sizeof(Elf64_Phdr) >= eh->e_phnum) {
+		const Elf64_Phdr *ph = (const Elf64_Phdr *)(buf + eh->e_phoff);
+
+		for (i = 0; i < eh->e_phnum && o->nloads < ARRAY_SIZE(o->loads); i++) {
+			if (ph[i].p_type != PT_LOAD)
+				continue;
+			o->loads[o->nloads].offset = ph[i].p_offset;
+			o->loads[o->nloads].filesz = ph[i].p_filesz;
+			o->loads[o->nloads].vaddr = ph[i].p_vaddr;
+			o->nloads++;
+		}
+		o->ok = true;
+	}
+	free(buf);
+	return o;
+}
+
+static struct mapping maps[4096];
+static unsigned int nmaps;
+
+static int read_maps(pid_t pid)
+{
+	char path[64], line[4096];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/maps", pid);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f) && nmaps < ARRAY_SIZE(maps)) {
+		unsigned long start, end, offset;
+		char perms[8], file[4096] = "";
+
+		if (sscanf(line, "%lx-%lx %7s %lx %*s %*s %4095[^\n]", &start, &end, perms, &offset,
+			   file) < 4 || perms[2] != 'x')
+			continue;
+		maps[nmaps].start = start;
+		maps[nmaps].end = end;
+		maps[nmaps].offset = offset;
+		maps[nmaps].obj = file[0] == '/' ? object_of(file) : NULL;
+		nmaps++;
+	}
+	fclose(f);
+	return 0;
+}
+
+/* The row for PC, or NULL when no table covers it (*mapped: PC is in code). */
+static const struct perftop_uw_row *row_of(uint64_t pc, bool *mapped)
+{
+	unsigned int i, k;
+
+	*mapped = false;
+	for (i = 0; i < nmaps; i++) {
+		const struct mapping *m = &maps[i];
+		uint64_t off;
+
+		if (pc < m->start || pc >= m->end)
+			continue;
+		*mapped = true;
+		if (!m->obj || !m->obj->ok)
+			return NULL;
+		off = pc - m->start + m->offset;
+		for (k = 0; k < m->obj->nloads; k++)
+			if (off >= m->obj->loads[k].offset &&
+			    off - m->obj->loads[k].offset < m->obj->loads[k].filesz)
+				return perftop_uw_find(m->obj->t.rows, (u32)m->obj->t.n,
+						       off - m->obj->loads[k].offset + m->obj->loads[k].vaddr);
+		return NULL;
+	}
+	return NULL;
+}
+
+static int read_word(void *ctx, u64 addr, u64 *val)
+{
+	pid_t pid = *(pid_t *)ctx;
+	struct iovec local = { val, sizeof(*val) }, remote = { (void *)(uintptr_t)addr, sizeof(*val) };
+
+	return process_vm_readv(pid, &local, 1, &remote, 1, 0) == sizeof(*val) ? 0 : -1;
+}
+
+static void walk(pid_t pid, pid_t tid, const struct user_regs_struct *ur)
+{
+	struct perftop_uw_regs regs = { ur->rip, ur->rsp, ur->rbp, true };
+	const char *how = "limit";
+	unsigned int n;
+
+	printf("TID %d", tid);
+	for (n = 0; n < 127; n++) {
+		const struct perftop_uw_row *row;
+		enum perftop_uw_step step;
+		bool mapped;
+
+		printf(" %#lx", (unsigned long)regs.pc);
+		row = row_of(perftop_uw_lookup_pc(&regs, !n), &mapped);
+		if (!mapped) {
+			how = "truncated";
+			break;
+		}
+		step = row ? perftop_uw_step(row, &regs, read_word, &pid) :
+			     perftop_uw_fp_step(&regs, read_word, &pid);
+		if (step == PERFTOP_UW_OUTERMOST) {
+			how = "complete";
+			break;
+		}
+		if (step == PERFTOP_UW_CUT) {
+			how = "truncated";
+			break;
+		}
+	}
+	printf(" %s\n", how);
+}
+
+static int walk_process(pid_t pid)
+{
+	char path[64];
+	struct dirent *d;
+	DIR *dir;
+	int ret = 0;
+
+	if (read_maps(pid)) {
+		fprintf(stderr, "ehcheck: no process %d\n", pid);
+		return 1;
+	}
+	snprintf(path, sizeof(path), "/proc/%d/task", pid);
+	dir = opendir(path);
+	while (dir && (d = readdir(dir))) {
+		pid_t tid = (pid_t)atoi(d->d_name);
+		struct user_regs_struct ur;
+		int st;
+
+		if (tid <= 0)
+			continue;
+		if (ptrace(PTRACE_SEIZE, tid, 0, 0) || ptrace(PTRACE_INTERRUPT, tid, 0, 0) ||
+		    waitpid(tid, &st, __WALL) != tid || ptrace(PTRACE_GETREGS, tid, 0, &ur)) {
+			fprintf(stderr, "ehcheck: thread %d: %s\n", tid, strerror(errno));
+			ret = 1;
+		} else {
+			walk(pid, tid, &ur);
+		}
+		ptrace(PTRACE_DETACH, tid, 0, 0);
+	}
+	if (dir)
+		closedir(dir);
+	return ret;
+}
+
 int main(int argc, char **argv)
 {
 	unsigned long count = 2000;
 	int opt, ret = 0, do_fuzz = 0;
 
-	while ((opt = getopt(argc, argv, "fn:v")) != -1) {
+	while ((opt = getopt(argc, argv, "fn:p:v")) != -1) {
 		switch (opt) {
+		case 'p': return walk_process((pid_t)atoi(optarg));
 		case 'f': do_fuzz = 1; break;
 		case 'n': count = strtoul(optarg, NULL, 10); break;
 		case 'v': verbose++; break;

@@ -119,6 +119,55 @@ unwind_tables() {
 		{ WHY="stop rows are a quarter of all rows or more"; return 1; }
 }
 
+# Stock Debian programs, none built with frame pointers (python3.11 with
+# liblzma and libcrypto in three threads, xz, sha256sum), and unwindprog
+# (its PIE and library built so too), stopped at five moments each: every
+# thread's stack, walked with the tables by unwind.h's steps as the module
+# is to walk it, is eu-stack's frame for frame, and whole (down to _start
+# or clone3).  unwindprog's threads stop where a walk needs rbp taken back
+# from a callee's frame, and past a call that ends its function: eu-stack
+# names the functions each must pass through.
+unwind_walks() {
+	python3 "$HERE/unwindload.py" & _py=$!
+	head -c 4000000000 /dev/zero | xz -1 -T1 > /dev/null & _xz=$!
+	sha256sum /dev/zero & _sha=$!
+	"$REL/test/unwindprog" > "$OUT/unwindprog.out" & _uwp=$!
+	sleep 2
+	grep -q ready "$OUT/unwindprog.out" || { WHY="unwindprog is not ready"; kill -9 $_py $_xz $_sha $_uwp; return 1; }
+	_n=0 _whole=0 _bad=0
+	for _round in 1 2 3; do
+		for _p in $_py $_xz $_sha $_uwp; do
+			kill -STOP "$_p" && sleep 0.2
+			"$SAN/ehcheck" -p "$_p" > "$OUT/walk.ours" 2>> "$OUT/walk.err"
+			eu-stack -p "$_p" > "$OUT/walk.eu" 2>> "$OUT/walk.err"
+			kill -CONT "$_p"
+			awk '/^TID/ { t = $2; sub(":", "", t) } /^#/ { a[t] = a[t] " " $2 }
+				END { for (t in a) print t a[t] }' "$OUT/walk.eu" | sed 's/0x0*/0x/g' | sort > "$OUT/walk.eu.l"
+			awk '{ l = $2; for (i = 3; i < NF; i++) l = l " " $i; print l }' "$OUT/walk.ours" |
+				sort > "$OUT/walk.ours.l"
+			_n=$((_n + $(wc -l < "$OUT/walk.ours")))
+			_whole=$((_whole + $(grep -c ' complete$' "$OUT/walk.ours")))
+			if ! cmp -s "$OUT/walk.eu.l" "$OUT/walk.ours.l"; then
+				_bad=$((_bad + 1))
+				diff "$OUT/walk.eu.l" "$OUT/walk.ours.l" | head -n 4 >&2
+			fi
+		done
+	done
+	kill -9 $_py $_xz $_sha $_uwp 2> /dev/null
+	wait $_py $_xz $_sha $_uwp 2> /dev/null
+	say "  $_n stacks of python3 (3 threads), xz, sha256sum and unwindprog (3): $_whole whole, $_bad samples unlike eu-stack's"
+	[ "$_n" -ge 16 ] || { WHY="only $_n stacks walked: $(head -n 1 "$OUT/walk.err")"; return 1; }
+	[ "$_bad" = 0 ] || { WHY="$_bad of 12 samples differ from eu-stack's"; return 1; }
+	# unwindprog's last sample: the frames each thread had to pass.
+	awk '/^TID/ { print "" } /^#/ { printf " %s", $3 }' "$OUT/walk.eu" > "$OUT/walk.names"
+	for _chain in "uwl_busy uwl_vla main __libc_start_call_main" "uwl_busy uwl_vla vla_thread start_thread" \
+		"ends_in_call noreturn_thread start_thread"; do
+		grep -q " $_chain " "$OUT/walk.names" ||
+			{ WHY="no thread of unwindprog passes $_chain: $(tr '\n' '|' < "$OUT/walk.names")"; return 1; }
+	done
+	[ $((_whole * 10)) -ge $((_n * 9)) ] || { WHY="only $_whole of $_n stacks whole"; return 1; }
+}
+
 # Mutated .eh_frame sections (bytes, CFA opcodes, lengths): refused with an
 # error or built, never a crash, an overflow, undefined behaviour or a leak.
 unwind_fuzz() {
@@ -137,6 +186,7 @@ build() {
 	mkdir -p "$OUT" "$PAGES" "$HOME"
 	make -C "$SRC" O="$REL" all testprogs > "$OUT/build.log" 2>&1 &&
 		make -C "$SRC" O="$SAN" SANITIZE=1 all fuzz ehcheck >> "$OUT/build.log" 2>&1 &&
+		make -C "$SRC" O="$REL" unwindprogs >> "$OUT/build.log" 2>&1 &&
 		make -C "$SRC" O="$REL" install-testprogs DESTDIR="$SYS" >> "$OUT/build.log" 2>&1 ||
 		{ WHY="make failed: $(grep -m1 -E 'error|Error' "$OUT/build.log")"; return 1; }
 	! grep -q 'warning:' "$OUT/build.log" || { WHY=$(grep -m1 'warning:' "$OUT/build.log"); return 1; }
@@ -948,6 +998,7 @@ t "module not loaded: says systemctl start perftop" module_not_loaded
 t "fuzz: $FUZZ_COUNT mutated pages under ASan/UBSan" fuzz
 t "unwind tables: rules match libdw at every address (libc, ld.so, python3.11, xz)" unwind_tables
 t "unwind tables: $FUZZ_COUNT mutated .eh_frame per file under ASan/UBSan" unwind_fuzz
+t "unwind: stopped python3, xz, sha256sum, unwindprog walked with the tables as eu-stack walks them, whole" unwind_walks
 start_fake_proc
 t "live: perftop -d 1 under tmux shows ranks within 3 s, q exits 0" live_tmux
 t "live: redraws at once when the terminal is resized" live_resize
