@@ -282,6 +282,7 @@ run_plan() {
 suite_guest() { run_plan guest; }
 suite_accuracy() { run_plan accuracy; }
 suite_smp() { run_plan smp; }
+suite_up() { run_plan up; }
 suite_nohz() { run_plan nohz; }
 suite_debug() { run_plan debug; }
 
@@ -317,6 +318,6 @@ suite_adhoc() {
 }
 
 case $1 in
-guest | accuracy | smp | nohz | debug) "suite_$1"; done_marker "$1" ;;
+guest | accuracy | smp | up | nohz | debug) "suite_$1"; done_marker "$1" ;;
 *) "suite_$1" ;;
 esac
