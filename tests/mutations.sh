@@ -46,7 +46,7 @@ ehtab-state-stack-unbounded|tools/perftop/ehtab.c|s/^\t\t\tif (depth == EH_MAX_S
 ehtab-offset-register-misread|tools/perftop/ehtab.c|/DW_CFA_offset \*\/$/{n;s/^\t\t\treg = op \& 0x3f;$/\t\t\treg = rd_uleb(\&r);/}|@cli|cli: unwind tables: rules match libdw at every address
 ehtab-cfa-offset-off|tools/perftop/ehtab.c|s/^\t\t\*cfa_off = s->cfa_off \/ 8;$/\t\t*cfa_off = s->cfa_off \/ 8 + (s->cfa_off > 64);/|@cli|cli: unwind tables: rules match libdw at every address
 unwind-rbp-not-restored|unwind.h|s/^\t\tregs->bp = bp;$/\t\t;/|@cli|cli: unwind: stopped python3, xz, sha256sum, unwindprog walked with the tables as eu-stack walks them, whole
-unwind-row-at-return-address|unwind.h|s/^\treturn first ? regs->pc : regs->pc - 1;$/\treturn regs->pc;/|@cli|cli: unwind: stopped python3, xz, sha256sum, unwindprog walked with the tables as eu-stack walks them, whole'
+unwind-row-at-return-address|unwind.h|s/^\treturn first ? regs->pc : regs->pc - 1;$/\treturn first ? regs->pc : regs->pc;/|@cli|cli: unwind: stopped python3, xz, sha256sum, unwindprog walked with the tables as eu-stack walks them, whole'
 
 field() { printf '%s\n%s\n' "$MUTATIONS" "$EXTRA" | awk -F'|' -v n="$1" -v f="$2" '$1 == n { print $f }'; }
 
