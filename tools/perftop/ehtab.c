@@ -742,18 +742,7 @@ int ehtab_build(const void *image, size_t len, struct ehtab *t)
 
 const struct perftop_uw_row *ehtab_find(const struct ehtab *t, uint64_t pc)
 {
-	size_t lo = 0, hi = t->n;
-
-	/* The last row at or below PC. */
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (t->rows[mid].pc <= pc)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo ? &t->rows[lo - 1] : NULL;
+	return perftop_uw_find(t->rows, (u32)t->n, pc);
 }
 
 void ehtab_free(struct ehtab *t)
