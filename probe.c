@@ -447,6 +447,16 @@ static __always_inline void perftop_charge(struct perftop_cpu *pc,
 	perftop_charge_to(t, pc->cur_kind, pc->cur, delta);
 }
 
+/*
+ * Switches went unseen: the slice in flight, from START to NOW, is dropped
+ * and counted as a gap, so that busy + idle + gap still make the time.
+ */
+static __always_inline void perftop_gap(struct perftop_ptab *t, u64 start, u64 now)
+{
+	t->gaps++;
+	t->gap_ticks += now > start ? now - start : 0;
+}
+
 /* The task last seen with slot S. */
 static __always_inline void perftop_note_task(struct perftop_slot *s, struct task_struct *tsk)
 {
@@ -619,8 +629,7 @@ static int perftop_pre(struct kprobe *p, struct pt_regs *regs)
 			stamp = max(stamp, pc->start);
 			perftop_charge(pc, t, stamp - pc->start);
 		} else {
-			t->gaps++;
-			t->gap_ticks += stamp > pc->start ? stamp - pc->start : 0;
+			perftop_gap(t, pc->start, stamp);
 		}
 	}
 	pc->resync = false;
@@ -697,10 +706,8 @@ static int perftop_tick_pre(struct kprobe *p, struct pt_regs *unused)
 		 * one starts on the task running now, so that a task that
 		 * does not switch is not left out until it does.
 		 */
-		if (pc->task) {
-			t->gaps++;
-			t->gap_ticks += now > pc->start ? now - pc->start : 0;
-		}
+		if (pc->task)
+			perftop_gap(t, pc->start, now);
 		pc->resync = false;
 		pc->task = tsk;
 		pc->task_switches = perftop_task_switches(tsk);
@@ -832,8 +839,7 @@ static void perftop_resync(void)
 	u64 now = perftop_now(pc);
 
 	if (pc->task) {
-		t->gaps++;
-		t->gap_ticks += now > pc->start ? now - pc->start : 0;
+		perftop_gap(t, pc->start, now);
 		pc->start = now;
 	}
 }
