@@ -45,6 +45,8 @@ shares() {
 	for _f; do
 		share "$_f" "$(sum_col "$_dump" "$_f" 5)" "$(own "$_out" "$_f")" "$_tot"
 	done
+	[ -z "$BAD" ] || [ -z "${STEADY_SHORT:-}" ] ||
+		skip "more than $TOL points off:$BAD, in a run whose CPU took $STEADY_SHORT (the host held off its timer)"
 	[ -z "$BAD" ] || die "more than $TOL points off:$BAD"
 }
 
@@ -77,12 +79,17 @@ loc() {
 # burst with no tick in it is charged, as it must be, to the stack it was
 # switched in with, the wait it woke from (wl_compute came 20 points short
 # so beside CI's other jobs).  The kernel's own count of its timer
-# interrupts shows it.  The run kept is held to the same tolerance.
+# interrupts shows it.  The run kept is held to the same tolerance; when it
+# is out of it and still took fewer than nine tenths of its ticks, the
+# test is skipped, not failed (STEADY_SHORT, read by shares): the count of
+# timer interrupts is the kernel's, not perftop's, so a module that charges
+# wrongly on a steady tick still fails (tick-split-off in
+# tests/mutations.sh).
 steady() {
 	_out=$1 _dump=$2 _wakes=$3
 	shift 3
 	[ -n "${HZ_GUEST:-}" ] || HZ_GUEST=$(hz)
-	_best=-1
+	_best=-1 STEADY_SHORT=""
 	for _run in 1 2 3; do
 		echo reset > /proc/perftop
 		_l=$(loc $((NCPU - 1)))
@@ -100,6 +107,7 @@ steady() {
 		[ "$_r" -lt 900 ] || break
 	done
 	[ "$_run" = 1 ] || echo "kept the run with $_best ticks in 1000 its CPU time spans"
+	[ "$_best" -ge 900 ] || STEADY_SHORT="$_best ticks in 1000 its CPU time spans"
 }
 
 # splits DUMP: the slices begun at a tick, over all ranks.
