@@ -20,7 +20,7 @@ CHECKPATCH ?= $(firstword $(wildcard $(KDIR)/scripts/checkpatch.pl) tests/.check
 # The module's sources, as DKMS builds them: the one list that packaging,
 # lint and the tests use (make sources).  perftop.c includes the other .c
 # files; Kbuild compiles only perftop.c.
-MODULE_SOURCES := Kbuild Makefile perftop.c probe.c resolve.c table.c procfs.c perftop.h compat.h
+MODULE_SOURCES := Kbuild Makefile perftop.c probe.c resolve.c table.c uwtab.c procfs.c perftop.h compat.h unwind.h
 # Where source-install puts them (DESTDIR in front, for packaging).
 SRCDIR ?= /usr/src/perftop-$(VERSION)
 

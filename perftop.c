@@ -65,6 +65,7 @@
 
 #include "perftop.h"
 #include "compat.h"
+#include "unwind.h"
 
 /*
  * Test builds (tests/bench/, tests/faults/) compile this file with one of
@@ -116,6 +117,10 @@ MODULE_PARM_DESC(align, "align switch stamps to the scheduler's own clock (defau
 static bool tick_split __ro_after_init = true;
 module_param(tick_split, bool, 0444);
 MODULE_PARM_DESC(tick_split, "end slices at the scheduler tick too, charging time to the code that ran (default yes); no: each slice to the stack its task was switched in with");
+
+static unsigned int unwind_kb = 65536;
+module_param(unwind_kb, uint, 0444);
+MODULE_PARM_DESC(unwind_kb, "memory for the unwind tables perftop(1) uploads, in KiB (0..1048576, default 65536; 0: none)");
 
 static bool show_idle;
 module_param(show_idle, bool, 0444);
@@ -311,6 +316,7 @@ static DECLARE_WORK(perftop_read_work, perftop_read_work_fn);
 #include "probe.c"
 #include "resolve.c"
 #include "table.c"
+#include "uwtab.c"
 #include "procfs.c"
 
 /* ---- CPU hotplug and suspend ------------------------------------------- */
@@ -460,6 +466,10 @@ static int perftop_check_params(void)
 		       PERFTOP_MIN_CPU_ENTRIES, PERFTOP_MAX_CPU_ENTRIES);
 		return -EINVAL;
 	}
+	if (unwind_kb > PERFTOP_MAX_UNWIND_KB) {
+		pr_err("unwind_kb=%u is out of range 0..%u\n", unwind_kb, PERFTOP_MAX_UNWIND_KB);
+		return -EINVAL;
+	}
 	if (max_objects < PERFTOP_MIN_ENTRIES || max_objects > PERFTOP_MAX_OBJECTS) {
 		pr_err("max_objects=%u is out of range %u..%u\n", max_objects,
 		       PERFTOP_MIN_ENTRIES, PERFTOP_MAX_OBJECTS);
@@ -536,8 +546,9 @@ static int __init perftop_init(void)
 	proc_top = proc_create_data("perftop", mode, NULL, &perftop_proc_ops, NULL);
 	proc_all = proc_create_data("perftop_all", mode & 0444, NULL, &perftop_all_proc_ops,
 				    (void *)1);
-	if (!proc_top || !proc_all) {
-		pr_err("cannot create /proc/perftop and /proc/perftop_all\n");
+	proc_unwind = proc_create("perftop_unwind", 0600, NULL, &perftop_uw_proc_ops);
+	if (!proc_top || !proc_all || !proc_unwind) {
+		pr_err("cannot create /proc/perftop, /proc/perftop_all and /proc/perftop_unwind\n");
 		ret = -ENOMEM;
 		goto err_proc;
 	}
@@ -590,9 +601,11 @@ err_notifier:
 	unregister_syscore_ops(&perftop_syscore_ops);
 	cpuhp_remove_state_nocalls(hp_state);
 err_proc:
+	proc_remove(proc_unwind);
 	proc_remove(proc_all);
 	proc_remove(proc_top);
 err_tables:
+	perftop_uw_free_all();
 	perftop_tables_free();
 	return ret;
 }
@@ -604,6 +617,7 @@ static void __exit perftop_exit(void)
 		unregister_kprobe(&perftop_tick_kp);
 	unregister_kprobe(&perftop_kp);
 	/* Returns only once no reader or writer is left. */
+	proc_remove(proc_unwind);
 	proc_remove(proc_all);
 	proc_remove(proc_top);
 	/* Returns only once no notification is running. */
@@ -611,6 +625,7 @@ static void __exit perftop_exit(void)
 	perftop_stop_drains();
 	unregister_syscore_ops(&perftop_syscore_ops);
 	cpuhp_remove_state_nocalls(hp_state);
+	perftop_uw_free_all();
 	perftop_tables_free();
 	pr_info("unloaded\n");
 }

@@ -172,6 +172,7 @@ static void perftop_show_footer(struct seq_file *m)
 		   div64_u64(perftop_ticks_to_ns(t->cost_max), NSEC_PER_USEC),
 		   div64_u64(perftop_ticks_to_ns(t->tick_cost_max), NSEC_PER_USEC),
 		   div64_u64(perftop_ticks_to_ns(t->ipi_max), NSEC_PER_USEC));
+	perftop_uw_footer(m);
 	for (i = 0; i < nr_objects; i++) {
 		if (!objects[i] || objects[i]->seen != read_gen)
 			continue;

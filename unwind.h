@@ -21,6 +21,8 @@
 /* User space (the host tests) defines the kernel's types and __always_inline first. */
 #ifdef __KERNEL__
 #include <linux/types.h>
+#include <linux/string.h>
+#include <linux/compiler_attributes.h>
 #endif
 
 enum {
@@ -39,6 +41,85 @@ struct perftop_uw_row {
 	u8 rule;
 	s8 rbp_off;
 };
+
+/*
+ * An upload to /proc/perftop_unwind (perftop(1)'s "perftop tables"): this
+ * header, then NROWS rows, in one write().  NROWS 0 drops the table of
+ * BUILD_ID.  Tables are found by build-id: one per file identity, shared by
+ * every process that maps a file with it.
+ */
+#define PERFTOP_UW_MAGIC	"PTUW"
+#define PERFTOP_UW_VERSION	1
+#define PERFTOP_UW_BUILD_ID_MAX	20
+#define PERFTOP_UW_MAX_ROWS	4194304U	/* 2^22: 32 MiB of rows */
+
+struct perftop_uw_upload {
+	char magic[4];
+	u32 version;
+	u32 nrows;
+	u8 build_id_len;	/* 1..PERFTOP_UW_BUILD_ID_MAX */
+	u8 pad[3];		/* 0 */
+	u8 build_id[PERFTOP_UW_BUILD_ID_MAX];
+};
+
+/*
+ * What is wrong with an upload's header, or NULL.  The module refuses it
+ * (EINVAL) and perftop(1) says why before it writes.
+ */
+static inline const char *perftop_uw_check_header(const struct perftop_uw_upload *h)
+{
+	if (memcmp(h->magic, PERFTOP_UW_MAGIC, 4))
+		return "no PTUW magic";
+	if (h->version != PERFTOP_UW_VERSION)
+		return "an unknown version";
+	if (!h->build_id_len || h->build_id_len > PERFTOP_UW_BUILD_ID_MAX)
+		return "a build-id of no or too many bytes";
+	if (h->pad[0] || h->pad[1] || h->pad[2])
+		return "padding not zero";
+	if (h->nrows > PERFTOP_UW_MAX_ROWS)
+		return "too many rows";
+	return NULL;
+}
+
+/*
+ * What is wrong with N rows, or NULL: rows as tools/perftop/ehtab.c writes
+ * them, by rising pc, each a rule perftop_uw_step() knows.  The step checks
+ * every address it computes as well, so a table that passes and is still
+ * wrong cuts stacks short; it cannot make the walk read outside the task's
+ * own stack or loop.
+ */
+static inline const char *perftop_uw_check_rows(const struct perftop_uw_row *rows, u32 n)
+{
+	const struct perftop_uw_row *r;
+	u32 i;
+
+	for (i = 0; i < n; i++) {
+		r = &rows[i];
+		if (i && r->pc <= rows[i - 1].pc)
+			return "rows not by rising pc";
+		if (r->rule & ~(PERFTOP_UW_KIND | PERFTOP_UW_RBP_LOST))
+			return "a rule with unknown flags";
+		switch (r->rule & PERFTOP_UW_KIND) {
+		case PERFTOP_UW_STOP:
+		case PERFTOP_UW_END:
+			if (r->rule != (r->rule & PERFTOP_UW_KIND) || r->cfa_off || r->rbp_off)
+				return "a stop or end row with operands";
+			break;
+		case PERFTOP_UW_PLT:
+			if (r->cfa_off > 15)
+				return "a PLT row's threshold above 15";
+			fallthrough;
+		case PERFTOP_UW_RSP:
+		case PERFTOP_UW_RBP:
+			if (r->rbp_off > 0 || (r->rbp_off && (r->rule & PERFTOP_UW_RBP_LOST)))
+				return "a row's rbp both lost and saved, or saved above the CFA";
+			break;
+		default:
+			return "an unknown rule";
+		}
+	}
+	return NULL;
+}
 
 /* A frame's registers, as far as unwinding needs them. */
 struct perftop_uw_regs {

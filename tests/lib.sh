@@ -179,6 +179,14 @@ build_tools() {
 		$_cc -g -fPIE -pie -o "$_out/ptpie" "$_src/ptpie.c" -L"$_out" -lptlib \
 			-Wl,-rpath,/lib -lpthread || return 1
 	fi
+	# perftop(1)'s table upload (issue 22), static: the guest has no elfutils.
+	_pt=$TOP/tools/perftop
+	if stale "$_out/ptuwload" "$_src/ptuwload.c" "$_pt/upload.c" "$_pt/ehtab.c" "$_pt/util.c" \
+		"$_pt/perftop.h" "$TOP/unwind.h"; then
+		gcc -O1 -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -static -I"$_pt" \
+			-o "$_out/ptuwload" "$_src/ptuwload.c" "$_pt/upload.c" "$_pt/ehtab.c" \
+			"$_pt/util.c" || return 1
+	fi
 	if stale "$_out/pt32" "$_src/pt32.c"; then
 		$_cc -m32 -static -o "$_out/pt32" "$_src/pt32.c" || return 1
 	fi
@@ -218,7 +226,7 @@ build_initramfs() {
 		"$_root/sys" "$_root/dev" "$_root/tmp" "$_root/root" "$_root/etc"
 	cp /bin/busybox "$_root/bin/busybox"
 	cp "$BUILD/tools/ptwork" "$BUILD/tools/ptcheck" "$BUILD/tools/ptpie" \
-		"$BUILD/tools/pt32" "$_root/bin/"
+		"$BUILD/tools/pt32" "$BUILD/tools/ptuwload" "$_root/bin/"
 	mkdir -p "$_root/lib"
 	cp "$BUILD/tools/libptlib.so" "$_root/lib/"
 	# ptpie's dynamic loader and C library, from this (Debian 12) host.
@@ -228,6 +236,12 @@ build_initramfs() {
 			cp -L "$_l" "$_root$_l"
 		done
 	cp "$BUILD"/tools/*.syms "$_root/tests/"
+	# The build-id of every ELF file in the guest, by readelf: the oracle
+	# of the unwind tables' test (tests/guest/unwind.sh).
+	(cd "$_root" && find . -type f ! -name '*.ko' | sort) | while read -r _f; do
+		_id=$(readelf -n "$_root/$_f" 2> /dev/null | sed -n 's/^ *Build ID: //p')
+		[ -z "$_id" ] || echo "${_f#.} $_id"
+	done > "$_root/tests/buildids"
 	cp -r "$BUILD/tools/text" "$_root/tests/"
 	cp "$BUILD/$_k/module"/*.ko "$_root/"
 	mkdir -p "$_root/modules"

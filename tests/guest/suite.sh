@@ -16,6 +16,7 @@
 . /tests/frames.sh
 . /tests/hardening.sh
 . /tests/ticks.sh
+. /tests/unwind.sh
 . /tests/bench.sh
 
 # Load, check the file and its mode, read, unload; three times.

@@ -26,6 +26,7 @@ static void usage(FILE *f)
 	      "       perftop -d SECONDS [-c COUNT] [-n N] [--idle]\n"
 	      "       perftop report --input SAVED [--base SAVED] [--sysroot DIR] [-n N]\n"
 	      "                      [--idle] [--folded] [--svg FILE] [--pprof FILE]\n"
+	      "       perftop tables [--proc FILE] [--follow SECONDS | --file PATH...]\n"
 	      "\n"
 	      "  -n, --top N          ranks in the report (default 20)\n"
 	      "  -d, --delay SECONDS  live view: the time each stack used per interval\n"
@@ -66,6 +67,56 @@ static int usage_error(const char *fmt, ...)
 	va_end(ap);
 	fputs(" (perftop --help)\n", stderr);
 	return 2;
+}
+
+/*
+ * perftop tables [--proc FILE] [--follow SECONDS] [--file PATH...]: the
+ * unwind tables the module wants (upload.c).
+ */
+static int tables_main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "proc", required_argument, NULL, 'p' },
+		{ "follow", required_argument, NULL, 'f' },
+		{ "file", no_argument, NULL, 'F' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 }
+	};
+	const char *proc = NULL;
+	double follow = 0;
+	bool files = false;
+	char *end;
+	int c;
+
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'p':
+			proc = optarg;
+			break;
+		case 'f':
+			follow = strtod(optarg, &end);
+			if (*end || !(follow >= 0.1 && follow <= 86400))
+				return usage_error("--follow wants seconds between 0.1 and 86400, not \"%s\"",
+						   optarg);
+			break;
+		case 'F':
+			files = true;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			return 2;
+		}
+	}
+	if (files && optind == argc)
+		return usage_error("tables --file wants the files to build tables of");
+	if (!files && optind < argc)
+		return usage_error("unexpected argument \"%s\" (tables --file PATH... names files)",
+				   argv[optind]);
+	if (files && follow > 0)
+		return usage_error("tables: --file or --follow, not both");
+	return tables_run(proc, files ? argv + optind : NULL, files ? argc - optind : 0, follow);
 }
 
 static bool parse_count(const char *s, long *out)
@@ -175,6 +226,8 @@ int main(int argc, char **argv)
 	struct syms *s;
 	int c, ret = 0;
 
+	if (argc > 1 && !strcmp(argv[1], "tables"))
+		return tables_main(argc - 1, argv + 1);
 	if (argc > 1 && !strcmp(argv[1], "report")) {
 		report = true;
 		argv[1] = argv[0];

@@ -256,6 +256,10 @@ typedef int8_t s8;
 #ifndef __always_inline	/* glibc's sys/cdefs.h has one */
 #define __always_inline inline __attribute__((__always_inline__))
 #endif
+#include <string.h>
+#ifndef fallthrough
+#define fallthrough __attribute__((__fallthrough__))
+#endif
 #include "../../unwind.h"
 
 struct ehtab {
@@ -267,5 +271,14 @@ int ehtab_build(const void *image, size_t len, struct ehtab *t);
 /* The row that covers PC, or NULL (below the first row). */
 const struct perftop_uw_row *ehtab_find(const struct ehtab *t, uint64_t pc);
 void ehtab_free(struct ehtab *t);
+
+/* ---- upload.c ----------------------------------------------------------- */
+
+/*
+ * perftop tables: upload to PROC (NULL: /proc/perftop_unwind) the tables
+ * of FILES, or of what the module wants, again every FOLLOW seconds when
+ * FOLLOW > 0.  The exit status.
+ */
+int tables_run(const char *proc, char **files, int nfiles, double follow);
 
 #endif

@@ -119,6 +119,42 @@ unwind_tables() {
 		{ WHY="stop rows are a quarter of all rows or more"; return 1; }
 }
 
+# perftop tables --file, into a plain file instead of /proc/perftop_unwind:
+# one write() per file, of the module's header (unwind.h) and the rows;
+# the build-id is readelf's, and the row count the one ehcheck, which
+# checks the rows against libdw, counted.  A file without a build-id, a
+# missing file and bad options get one line and an exit status.
+tables_upload() {
+	_f=/lib/x86_64-linux-gnu/libc.so.6
+	rm -f "$OUT/upload"
+	: > "$OUT/upload"
+	pt tables --proc "$OUT/upload" --file "$_f" || { WHY="exit $?: $(cat "$OUT/err")"; return 1; }
+	_id=$(readelf -n "$_f" | sed -n 's/^ *Build ID: //p')
+	_rows=$(awk -v f="$(readlink -f "$_f")" '$1 == f ":" { for (i = 2; i <= NF; i++) if ($i == "rows") print $(i - 1) }' \
+		"$OUT/ehcheck.out")
+	[ -n "$_rows" ] || { WHY="ehcheck's output counts no rows of $_f"; return 1; }
+	has "$_f $_id: $_rows rows, $((_rows * 8)) bytes" || return 1
+	_hdr=$(od -An -tx1 -N 36 "$OUT/upload" | tr -d ' \n')
+	_want=$(printf '%s' PTUW | od -An -tx1 | tr -d ' \n')01000000$(printf '%08x' "$_rows" |
+		sed 's/\(..\)\(..\)\(..\)\(..\)/\4\3\2\1/')14000000$_id
+	[ "$_hdr" = "$_want" ] || { WHY="header $_hdr, not $_want"; return 1; }
+	[ "$(stat -c %s "$OUT/upload")" = $((36 + _rows * 8)) ] || { WHY="not 36 + 8 bytes a row"; return 1; }
+	pt tables --proc "$OUT/upload" --file /etc/passwd
+	[ $? = 1 ] && grep -qx "perftop: /etc/passwd: no build-id: the module finds tables by build-id" "$OUT/err" ||
+		{ WHY="a file without a build-id: $(cat "$OUT/err")"; return 1; }
+	pt tables --proc "$OUT/upload" --file /nonexistent
+	[ $? = 1 ] && grep -qx "perftop: /nonexistent: No such file or directory" "$OUT/err" ||
+		{ WHY="a missing file: $(cat "$OUT/err")"; return 1; }
+	pt tables --proc "$OUT/nonexistent/x"
+	[ $? = 1 ] && grep -q "^perftop: $OUT/nonexistent/x: No such file or directory" "$OUT/err" ||
+		{ WHY="no module: $(cat "$OUT/err")"; return 1; }
+	for _bad in "--follow 0" "--file" "--follow 1 --file $_f" "stray"; do
+		# shellcheck disable=SC2086 # options, split on purpose
+		pt tables $_bad
+		[ $? = 2 ] && [ "$(wc -l < "$OUT/err")" = 1 ] || { WHY="tables $_bad: not one line and exit 2"; return 1; }
+	done
+}
+
 # Stock Debian programs, none built with frame pointers (python3.11 with
 # liblzma and libcrypto in three threads, xz, sha256sum), and unwindprog
 # (its PIE and library built so too), stopped at five moments each: every
@@ -998,6 +1034,7 @@ t "module not loaded: says systemctl start perftop" module_not_loaded
 t "fuzz: $FUZZ_COUNT mutated pages under ASan/UBSan" fuzz
 t "unwind tables: rules match libdw at every address (libc, ld.so, python3.11, xz)" unwind_tables
 t "unwind tables: $FUZZ_COUNT mutated .eh_frame per file under ASan/UBSan" unwind_fuzz
+t "perftop tables: the upload of libc.so.6 is unwind.h's header, readelf's build-id, ehcheck's rows; errors" tables_upload
 t "unwind: stopped python3, xz, sha256sum, unwindprog walked with the tables as eu-stack walks them, whole" unwind_walks
 start_fake_proc
 t "live: perftop -d 1 under tmux shows ranks within 3 s, q exits 0" live_tmux

@@ -1,0 +1,253 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * perftop: unwind tables for user code built without frame pointers
+ * (issue 22), uploaded by perftop(1) through /proc/perftop_unwind.
+ *
+ * perftop(1) builds a table from a file's .eh_frame with elfutils' ELF
+ * reader (tools/perftop/ehtab.c, fuzzed on the host) and writes it here,
+ * keyed by the file's build-id: one table per file identity, shared by
+ * every process that maps a file with that build-id.  Building them in
+ * user space keeps a parser of hostile input, and all file I/O, out of the
+ * kernel.  The module checks what it is given (unwind.h:
+ * perftop_uw_check_header() and perftop_uw_check_rows()) and refuses the
+ * whole upload on any fault: a table is all there or absent.
+ *
+ * Memory: at most unwind_kb KiB of tables, charged to the uploader's
+ * memory cgroup.  An upload that does not fit evicts the tables used
+ * longest ago; one larger than the limit is refused (EFBIG).
+ *
+ * Locking: perftop_uw_mutex guards the table of tables; the copy from user
+ * space happens before it is taken, so a writer whose buffer faults slowly
+ * (userfaultfd, a file on a dead mount) holds nothing up.  Where both are
+ * held, perftop_mutex comes first.
+ *
+ * Not compiled on its own: perftop.c includes it.
+ */
+
+struct perftop_uwtab {
+	struct hlist_node hnode;
+	struct rcu_head rcu;
+	u64 stamp;			/* uploaded or used last: eviction order */
+	size_t bytes;
+	u32 nrows;
+	u8 build_id_len;
+	u8 build_id[PERFTOP_UW_BUILD_ID_MAX];
+	struct perftop_uw_row rows[];
+};
+
+static DEFINE_MUTEX(perftop_uw_mutex);
+static DEFINE_HASHTABLE(perftop_uwtabs, 8);	/* by build-id */
+static size_t perftop_uw_bytes;
+static unsigned int perftop_uw_count;
+static u64 perftop_uw_clock, perftop_uw_evicted, perftop_uw_refused;
+static struct proc_dir_entry *proc_unwind;
+
+static u32 perftop_uw_hash(const u8 *id, u8 len)
+{
+	BUILD_BUG_ON(PERFTOP_UW_BUILD_ID_MAX != PERFTOP_BUILD_ID_MAX);
+	return jhash(id, len, len);
+}
+
+static struct perftop_uwtab *perftop_uw_lookup(const u8 *id, u8 len)
+{
+	struct perftop_uwtab *t;
+
+	lockdep_assert_held(&perftop_uw_mutex);
+	hash_for_each_possible(perftop_uwtabs, t, hnode, perftop_uw_hash(id, len))
+		if (t->build_id_len == len && !memcmp(t->build_id, id, len))
+			return t;
+	return NULL;
+}
+
+static void perftop_uw_remove(struct perftop_uwtab *t)
+{
+	lockdep_assert_held(&perftop_uw_mutex);
+	hash_del_rcu(&t->hnode);
+	perftop_uw_bytes -= t->bytes;
+	perftop_uw_count--;
+	kvfree_rcu(t, rcu);
+}
+
+/* The table used longest ago, other than KEEP, or NULL. */
+static struct perftop_uwtab *perftop_uw_oldest(const struct perftop_uwtab *keep)
+{
+	struct perftop_uwtab *t, *old = NULL;
+	unsigned int b;
+
+	hash_for_each(perftop_uwtabs, b, t, hnode)
+		if (t != keep && (!old || t->stamp < old->stamp))
+			old = t;
+	return old;
+}
+
+/* Put NEW in, in place of a table of the same build-id; evict to fit it. */
+static void perftop_uw_insert(struct perftop_uwtab *new)
+{
+	struct perftop_uwtab *t;
+	size_t limit = (size_t)unwind_kb << 10;
+
+	lockdep_assert_held(&perftop_uw_mutex);
+	t = perftop_uw_lookup(new->build_id, new->build_id_len);
+	if (t)
+		perftop_uw_remove(t);
+	while (perftop_uw_bytes + new->bytes > limit) {
+		t = perftop_uw_oldest(new);
+		if (WARN_ON_ONCE(!t))
+			break;
+		perftop_uw_remove(t);
+		perftop_uw_evicted++;
+	}
+	new->stamp = ++perftop_uw_clock;
+	hash_add_rcu(perftop_uwtabs, &new->hnode,
+		     perftop_uw_hash(new->build_id, new->build_id_len));
+	perftop_uw_bytes += new->bytes;
+	perftop_uw_count++;
+}
+
+/* An upload (unwind.h: struct perftop_uw_upload), or NROWS 0 to drop one. */
+static ssize_t perftop_uw_write(struct file *file, const char __user *ubuf,
+				size_t len, loff_t *ppos)
+{
+	struct perftop_uw_upload h;
+	struct perftop_uwtab *t = NULL;
+	size_t bytes;
+	int ret;
+
+	if (len < sizeof(h))
+		return -EINVAL;
+	if (copy_from_user(&h, ubuf, sizeof(h)))
+		return -EFAULT;
+	if (perftop_uw_check_header(&h) ||
+	    len != sizeof(h) + (size_t)h.nrows * sizeof(struct perftop_uw_row)) {
+		ret = -EINVAL;
+		goto refused;
+	}
+	if (h.nrows) {
+		bytes = struct_size(t, rows, h.nrows);
+		if (bytes > (size_t)unwind_kb << 10) {
+			ret = -EFBIG;
+			goto refused;
+		}
+		t = kvmalloc(bytes, GFP_KERNEL_ACCOUNT);
+		if (!t)
+			return -ENOMEM;
+		if (copy_from_user(t->rows, ubuf + sizeof(h), len - sizeof(h))) {
+			ret = -EFAULT;
+			goto err;
+		}
+		if (perftop_uw_check_rows(t->rows, h.nrows)) {
+			ret = -EINVAL;
+			goto err;
+		}
+		t->bytes = bytes;
+		t->nrows = h.nrows;
+		t->build_id_len = h.build_id_len;
+		memcpy(t->build_id, h.build_id, sizeof(t->build_id));
+	}
+	ret = mutex_lock_killable(&perftop_uw_mutex);
+	if (ret)
+		goto err;
+	if (t) {
+		perftop_uw_insert(t);
+	} else {
+		t = perftop_uw_lookup(h.build_id, h.build_id_len);
+		if (t)
+			perftop_uw_remove(t);
+		ret = t ? 0 : -ENOENT;
+		t = NULL;
+	}
+	mutex_unlock(&perftop_uw_mutex);
+	return ret ? ret : len;
+
+err:
+	kvfree(t);
+	if (ret == -EFAULT || ret == -EINTR)
+		return ret;
+refused:
+	mutex_lock(&perftop_uw_mutex);
+	perftop_uw_refused++;
+	mutex_unlock(&perftop_uw_mutex);
+	return ret;
+}
+
+static void perftop_uw_show_id(struct seq_file *m, const u8 *id, u8 len)
+{
+	seq_printf(m, "%*phN", len, id);
+}
+
+/* The footer line of /proc/perftop and /proc/perftop_unwind. */
+static void perftop_uw_footer(struct seq_file *m)
+{
+	mutex_lock(&perftop_uw_mutex);
+	seq_printf(m, "# unwind_tables=%u unwind_bytes=%zu unwind_limit=%zu unwind_evicted=%llu unwind_refused=%llu\n",
+		   perftop_uw_count, perftop_uw_bytes, (size_t)unwind_kb << 10,
+		   perftop_uw_evicted, perftop_uw_refused);
+	mutex_unlock(&perftop_uw_mutex);
+}
+
+/*
+ * The tables held, and the files user frames lie in that have a build-id
+ * and no table ("want"): what perftop(1) is to build next.  Paths are as
+ * the drain named them; perftop(1) checks the build-id of the file it opens.
+ */
+static int perftop_uw_show(struct seq_file *m, void *v)
+{
+	struct perftop_uwtab *t;
+	struct perftop_object *o;
+	unsigned int i, b;
+	int ret;
+
+	ret = mutex_lock_killable(&perftop_mutex);
+	if (ret)
+		return ret;
+	mutex_lock(&perftop_uw_mutex);
+	seq_puts(m, "# perftop unwind tables: build-id, rows, bytes; then files without one\n");
+	hash_for_each(perftop_uwtabs, b, t, hnode) {
+		seq_puts(m, "table ");
+		perftop_uw_show_id(m, t->build_id, t->build_id_len);
+		seq_printf(m, " rows=%u bytes=%zu\n", t->nrows, t->bytes);
+	}
+	for (i = 0; i < nr_objects; i++) {
+		o = objects[i];
+		if (!o || !o->elf || !o->build_id_len ||
+		    perftop_uw_lookup(o->build_id, o->build_id_len))
+			continue;
+		seq_puts(m, "want ");
+		perftop_uw_show_id(m, o->build_id, o->build_id_len);
+		seq_putc(m, ' ');
+		seq_escape(m, o->path, " \t\n\\");
+		seq_putc(m, '\n');
+	}
+	mutex_unlock(&perftop_uw_mutex);
+	mutex_unlock(&perftop_mutex);
+	perftop_uw_footer(m);
+	return 0;
+}
+
+/* Layout of every user's files, and the power to change stacks: root's. */
+static int perftop_uw_open(struct inode *inode, struct file *file)
+{
+	if (!capable(CAP_SYS_ADMIN))
+		return -EPERM;
+	return single_open(file, perftop_uw_show, NULL);
+}
+
+static const struct proc_ops perftop_uw_proc_ops = {
+	.proc_open	= perftop_uw_open,
+	.proc_read	= seq_read,
+	.proc_lseek	= seq_lseek,
+	.proc_release	= single_release,
+	.proc_write	= perftop_uw_write,
+};
+
+static void perftop_uw_free_all(void)
+{
+	struct perftop_uwtab *t;
+	struct hlist_node *tmp;
+	unsigned int b;
+
+	mutex_lock(&perftop_uw_mutex);
+	hash_for_each_safe(perftop_uwtabs, b, tmp, t, hnode)
+		perftop_uw_remove(t);
+	mutex_unlock(&perftop_uw_mutex);
+}
