@@ -280,5 +280,8 @@ void ehtab_free(struct ehtab *t);
  * FOLLOW > 0.  The exit status.
  */
 int tables_run(const char *proc, char **files, int nfiles, double follow);
+/* A file's upload: header and rows, in *BLOB (malloc'd); IDHEX gets 41 bytes. */
+int upload_blob(const char *path, const char *want, void **blob, size_t *len,
+		char *idhex);
 
 #endif

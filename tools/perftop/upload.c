@@ -74,17 +74,18 @@ static void hex(char *out, const uint8_t *id, size_t n)
 }
 
 /*
- * PATH's table to FD.  WANT (hex) or NULL: the build-id it must have.
- * 0, or -1 with fail() saying why.
+ * PATH's upload (header and rows) into *BLOB, *LEN bytes, and its build-id
+ * in hex into IDHEX.  WANT (hex) or NULL: the build-id it must have.  0, or
+ * -1 with fail() saying why.
  */
-static int upload(int fd, const char *path, const char *want)
+int upload_blob(const char *path, const char *want, void **blob, size_t *blob_len,
+		char *idhex)
 {
 	struct perftop_uw_upload *h;
 	struct ehtab t;
-	char *img, idhex[2 * PERFTOP_UW_BUILD_ID_MAX + 1];
+	char *img;
 	const char *why;
 	size_t len, bytes;
-	ssize_t w;
 	int ret;
 
 	ret = read_file(path, &img, &len);
@@ -122,13 +123,9 @@ static int upload(int fd, const char *path, const char *want)
 	bytes = sizeof(*h) + t.n * sizeof(*t.rows);
 	h = xrealloc(h, bytes);
 	memcpy((char *)h + sizeof(*h), t.rows, t.n * sizeof(*t.rows));
-	w = write(fd, h, bytes);
-	if (w != (ssize_t)bytes) {
-		ret = fail("%s: the module refused its table: %s", path,
-			   w < 0 ? strerror(errno) : "a short write");
-		goto free_table;
-	}
-	printf("%s %s: %zu rows, %zu bytes\n", path, idhex, t.n, t.n * sizeof(*t.rows));
+	*blob = h;
+	*blob_len = bytes;
+	h = NULL;
 	ret = 0;
 free_table:
 	ehtab_free(&t);
@@ -136,6 +133,27 @@ out:
 	free(h);
 	free(img);
 	return ret;
+}
+
+/* PATH's table to FD, as upload_blob(); one line on stdout when taken. */
+static int upload(int fd, const char *path, const char *want)
+{
+	char idhex[2 * PERFTOP_UW_BUILD_ID_MAX + 1];
+	size_t len;
+	void *blob;
+	ssize_t w;
+
+	if (upload_blob(path, want, &blob, &len, idhex))
+		return -1;
+	w = write(fd, blob, len);
+	free(blob);
+	if (w != (ssize_t)len)
+		return fail("%s: the module refused its table: %s", path,
+			    w < 0 ? strerror(errno) : "a short write");
+	printf("%s %s: %zu rows, %zu bytes\n", path, idhex,
+	       (len - sizeof(struct perftop_uw_upload)) / sizeof(struct perftop_uw_row),
+	       len - sizeof(struct perftop_uw_upload));
+	return 0;
 }
 
 /* In place: the module escapes space, tab, newline and backslash as \ooo. */
