@@ -106,6 +106,7 @@ label() {
 	memory_returns) echo "$1[${PT_MEM_CYCLES:-100} cycles]" ;;
 	readers_and_resets) echo "$1[4x${PT_READS:-1000} reads]" ;;
 	fuzzed_writes) echo "$1[${PT_FUZZ:-10000} writes]" ;;
+	unwind_fuzz) echo "$1[${PT_FUZZ:-10000} uploads]" ;;
 	flood) echo "$1[${PT_FLOOD:-100000} stacks]" ;;
 	refused_loads_leave_nothing) echo "$1[${PT_LOADS:-100} loads]" ;;
 	pie_processes) echo "$1[${PT_PIE_RUNS:-30} runs]" ;;

@@ -154,16 +154,17 @@ t_unwind_limit() {
 	dmesg | grep -q 'unwind_kb=1048577 is out of range' || die "no word on unwind_kb=1048577"
 }
 
-# Hostile uploads: ptpie's table 3000 times with a few bytes changed or cut
-# (ptuwload --fuzz): the module takes exactly those that unwind.h's checks
-# pass, refuses the rest with EINVAL, and counts them; on the debug kernel
-# KASAN and kmemleak watch it.
+# Hostile uploads: ptpie's table PT_FUZZ times (as fuzzed_writes) with a
+# few bytes changed or cut (ptuwload --fuzz): the module takes exactly those
+# that unwind.h's checks pass, refuses the rest with EINVAL, and counts
+# them; on the debug kernel KASAN and kmemleak watch it.
 t_unwind_fuzz() {
+	n=${PT_FUZZ:-10000}
 	insmod $KO || die "insmod failed"
-	ptuwload --fuzz 3000 /bin/ptpie > /tmp/fz || die "$(cat /tmp/fz)"
+	ptuwload --fuzz "$n" /bin/ptpie > /tmp/fz || die "$(cat /tmp/fz)"
 	cat /tmp/fz
 	r=$(sed -n 's/.* \([0-9]*\) refused.*/\1/p' /tmp/fz)
 	[ "$(uwfoot refused)" = "$r" ] || die "the footer counts $(uwfoot refused) refused, not $r"
-	[ "$r" -gt 1000 ] && [ "$r" -lt 3000 ] || die "$r of 3000 refused: the fuzz is not testing both ways"
+	[ "$r" -gt $((n / 3)) ] && [ "$r" -lt "$n" ] || die "$r of $n refused: the fuzz is not testing both ways"
 	tail -n 1 $UW
 }
