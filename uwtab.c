@@ -113,8 +113,10 @@ static ssize_t perftop_uw_write(struct file *file, const char __user *ubuf,
 	size_t bytes;
 	int ret;
 
-	if (len < sizeof(h))
-		return -EINVAL;
+	if (len < sizeof(h)) {
+		ret = -EINVAL;
+		goto refused;
+	}
 	if (copy_from_user(&h, ubuf, sizeof(h)))
 		return -EFAULT;
 	if (perftop_uw_check_header(&h) ||
