@@ -49,7 +49,7 @@ unwind-rbp-not-restored|unwind.h|s/^\t\tregs->bp = bp;$/\t\t;/|@cli|cli: unwind:
 unwind-row-at-return-address|unwind.h|s/^\treturn first ? regs->pc : regs->pc - 1;$/\treturn first ? regs->pc : regs->pc;/|@cli|cli: unwind: stopped python3, xz, sha256sum, unwindprog walked with the tables as eu-stack walks them, whole
 uw-rows-unchecked|uwtab.c|s/^\t\tif (perftop_uw_check_rows(t->rows, h.nrows)) {$/\t\tif (0) {/|unwind_tables,unwind_fuzz|unwind_tables
 uw-header-unchecked|uwtab.c|s/^\tif (perftop_uw_check_header(\&h) ..$/\tif (0 \d124\d124/|unwind_fuzz|unwind_fuzz
-uw-no-eviction|uwtab.c|s/^\twhile (perftop_uw_bytes + new->bytes > limit) {$/\twhile (0) {/|unwind_limit|unwind_limit
+uw-no-eviction|uwtab.c|s/^\twhile (perftop_uw_bytes + new->bytes > limit) {$/\twhile (0 \&\& perftop_uw_bytes + new->bytes > limit) {/|unwind_limit|unwind_limit
 uw-open-uncapped|uwtab.c|s/^\tif (!capable(CAP_SYS_ADMIN))$/\tif (0)/|unwind_tables|unwind_tables
 tables-build-id-unchecked|tools/perftop/upload.c|s/^\tif (want \&\& strcmp(want, idhex)) {$/\tif (0 \&\& want) {/|unwind_tables|unwind_tables'
 
