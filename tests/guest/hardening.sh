@@ -624,11 +624,16 @@ t_running_at_load() {
 			awk -v p="$pns" -v l="$lo" -v h="$hi" 'BEGIN { exit !(p >= 0.98 * l && p <= h) }' ||
 				die "tick_split=$split: the loop alone: perftop $pns ns, the wall clock $lo to $hi ns"
 		else
+			# The first drain's instant lies between the two readings
+			# of the loop's schedstat around it (ptcheck snap): under
+			# a host stall the loop ran on for up to 90 ms before
+			# the drain reached its CPU.  Its frozen end is exact.
 			kns=$(($(sed -n '2s/ .*//p' /tmp/kb) - $(sed -n '2s/ .*//p' /tmp/ka)))
-			echo "tick_split=$split: the loop, perftop $pns ns, schedstat $kns ns ($(errpct "$pns" "$kns")%)"
-			echo "RESULT running_at_load tick_split=$split perftop_ns=$pns schedstat_ns=$kns" >&3
-			within "$pns" "$kns" 2 ||
-				die "tick_split=$split: the loop's time: perftop $pns ns, schedstat $kns ns"
+			klo=$(($(sed -n '2s/ .*//p' /tmp/kb) - $(sed -n '2s/.* //p' /tmp/ka)))
+			echo "tick_split=$split: the loop, perftop $pns ns, schedstat $klo to $kns ns ($(errpct "$pns" "$kns")%)"
+			echo "RESULT running_at_load tick_split=$split perftop_ns=$pns schedstat_ns=$klo-$kns" >&3
+			awk -v p="$pns" -v l="$klo" -v h="$kns" 'BEGIN { exit !(p >= 0.98 * l && p <= 1.02 * h) }' ||
+				die "tick_split=$split: the loop's time: perftop $pns ns, schedstat $klo to $kns ns"
 		fi
 	done
 }

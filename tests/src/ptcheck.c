@@ -15,10 +15,11 @@
  *                                          the CLOCK_MONOTONIC ns before and
  *                                          after its first read() (which
  *                                          drains), then "run_ns pcount
- *                                          switches" of each
+ *                                          switches run_ns_after" of each
  *                                          PID (schedstat fields 1 and 3, and
  *                                          voluntary + nonvoluntary context
- *                                          switches), read just before it
+ *                                          switches), read just before it,
+ *                                          and run_ns again just after it
  *   ptcheck conserve A TA B TB NCPU PCT    busy + idle + dropped time from
  *                                          dump A to dump B equals NCPU x the
  *                                          time between their drains (at_ns),
@@ -521,7 +522,7 @@ static void snap(const char *out, char **pids, int npids)
 {
 	static char buf[1 << 22];
 	struct sched_param sp = { .sched_priority = 50 };
-	unsigned long long run[64], wait, pcount[64], sw[64], v;
+	unsigned long long run[64], run_after[64], wait, pcount[64], sw[64], v;
 	FILE *stat[64], *status[64], *in, *o;
 	char path[64], line[256];
 	uint64_t t1, t2;
@@ -564,6 +565,15 @@ static void snap(const char *out, char **pids, int npids)
 	t2 = mono_ns();
 	if (r < 0)
 		fail("cannot read /proc/perftop_all");
+	/*
+	 * The kernel's run time again, once the drain is done: the drain's
+	 * instant on each CPU lies between the two readings, so a task that
+	 * ran on while the drain waited (a host stall) is bracketed.
+	 */
+	for (i = 0; i < npids; i++)
+		if (fseek(stat[i], 0, SEEK_SET) ||
+		    fscanf(stat[i], "%llu", &run_after[i]) != 1)
+			fail("cannot read the schedstat of %s again", pids[i]);
 	n = r;
 	while (r > 0 && (r = read(fileno(in), buf + n, sizeof(buf) - n)) > 0)
 		n += r;
@@ -579,7 +589,7 @@ static void snap(const char *out, char **pids, int npids)
 		fail("cannot write %s", out);
 	printf("%" PRIu64 " %" PRIu64 "\n", t1, t2);
 	for (i = 0; i < npids; i++)
-		printf("%llu %llu %llu\n", run[i], pcount[i], sw[i]);
+		printf("%llu %llu %llu %llu\n", run[i], pcount[i], sw[i], run_after[i]);
 }
 
 static double pct(double a, double b)
