@@ -605,8 +605,8 @@ err_proc:
 	proc_remove(proc_all);
 	proc_remove(proc_top);
 err_tables:
-	perftop_uw_free_all();
 	perftop_tables_free();
+	perftop_uw_free_all();
 	return ret;
 }
 
