@@ -13,7 +13,7 @@
  * whole upload on any fault: a table is all there or absent.
  *
  * Memory: at most unwind_kb KiB of tables, charged to the uploader's
- * memory cgroup.  An upload that does not fit evicts the tables used
+ * memory cgroup.  An upload that does not fit evicts the tables uploaded
  * longest ago; one larger than the limit is refused (EFBIG).
  *
  * Locking: perftop_uw_mutex guards the table of tables; the copy from user
@@ -27,7 +27,7 @@
 struct perftop_uwtab {
 	struct hlist_node hnode;
 	struct rcu_head rcu;
-	u64 stamp;			/* uploaded or used last: eviction order */
+	u64 stamp;			/* upload order: the oldest is evicted first */
 	size_t bytes;
 	u32 nrows;
 	u8 build_id_len;
@@ -68,7 +68,7 @@ static void perftop_uw_remove(struct perftop_uwtab *t)
 	kvfree_rcu(t, rcu);
 }
 
-/* The table used longest ago, other than KEEP, or NULL. */
+/* The table uploaded longest ago, other than KEEP, or NULL. */
 static struct perftop_uwtab *perftop_uw_oldest(const struct perftop_uwtab *keep)
 {
 	struct perftop_uwtab *t, *old = NULL;

@@ -23,7 +23,7 @@
 #include "perftop.h"
 
 #define DEFAULT_UNWIND "/proc/perftop_unwind"
-#define MAX_NOTES_SCANNED 64
+#define MAX_SECTIONS_SCANNED 256	/* for a build-id note: bounds hostile input */
 
 /* The GNU build-id of an ELF image, from its SHT_NOTE sections: its length, or 0. */
 static size_t image_build_id(const uint8_t *img, size_t len, uint8_t *id)
@@ -37,7 +37,7 @@ static size_t image_build_id(const uint8_t *img, size_t len, uint8_t *id)
 	    (len - eh->e_shoff) / sizeof(*sh) < eh->e_shnum)
 		return 0;
 	sh = (const Elf64_Shdr *)(img + eh->e_shoff);
-	for (i = 0; i < eh->e_shnum && i < MAX_NOTES_SCANNED * 4; i++) {
+	for (i = 0; i < eh->e_shnum && i < MAX_SECTIONS_SCANNED; i++) {
 		size_t off = sh[i].sh_offset, end, n;
 
 		if (sh[i].sh_type != SHT_NOTE || off > len || sh[i].sh_size > len - off)
