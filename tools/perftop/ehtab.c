@@ -694,6 +694,44 @@ static void compact(struct builder *b)
 		b->stops += b->rows[i].rule == PERFTOP_UW_STOP;
 }
 
+/*
+ * The ELF entry point is the outermost frame of a process that starts
+ * there: the kernel enters it with no return address.  ld.so's _start has
+ * no CFI (glibc's RTLD_START), and a program's stacks while ld.so loads it
+ * would end cut there: where no FDE covers the entry point, an end row
+ * says what it is, up to the next row or the end of its section.
+ */
+static int mark_entry(struct builder *b, const Elf64_Ehdr *eh, const Elf64_Shdr *sh,
+		      size_t len)
+{
+	const struct eh_state end = { .ra = 1 }, stop = { .ra = 2 };
+	uint64_t entry = eh->e_entry, sec_end = 0, below = 0, above = UINT64_MAX;
+	bool covered = false;
+	size_t i;
+
+	for (i = 0; i < eh->e_shnum; i++)
+		if ((sh[i].sh_flags & SHF_EXECINSTR) && sh[i].sh_type == SHT_PROGBITS &&
+		    sh[i].sh_offset <= len && entry >= sh[i].sh_addr &&
+		    entry - sh[i].sh_addr < sh[i].sh_size)
+			sec_end = sh[i].sh_addr + sh[i].sh_size;
+	if (!entry || !sec_end || sec_end > UINT32_MAX)
+		return 0;
+	/* The rows are by FDE start, but a later FDE can lie below: look at all. */
+	for (i = 0; i < b->n; i++) {
+		if (b->rows[i].pc <= entry && b->rows[i].pc >= below) {
+			below = b->rows[i].pc;
+			covered = b->rows[i].rule != PERFTOP_UW_STOP;
+		}
+		if (b->rows[i].pc > entry && b->rows[i].pc < above)
+			above = b->rows[i].pc;
+	}
+	if (covered)
+		return 0;
+	if (add_row(b, entry, &end))
+		return -1;
+	return above > sec_end ? add_row(b, sec_end, &stop) : 0;
+}
+
 int ehtab_build(const void *image, size_t len, struct ehtab *t)
 {
 	const uint8_t *img = image;
@@ -727,7 +765,8 @@ int ehtab_build(const void *image, size_t len, struct ehtab *t)
 			continue;
 		if (sh[i].sh_offset > len || sh[i].sh_size > len - sh[i].sh_offset)
 			return fail(".eh_frame lies outside the file");
-		if (build_rows(&b, img + sh[i].sh_offset, sh[i].sh_size, sh[i].sh_addr)) {
+		if (build_rows(&b, img + sh[i].sh_offset, sh[i].sh_size, sh[i].sh_addr) ||
+		    mark_entry(&b, eh, sh, len)) {
 			free(b.rows);
 			return fail(".eh_frame: %s", b.err ? b.err : "malformed");
 		}

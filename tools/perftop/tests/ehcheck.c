@@ -107,13 +107,19 @@ static int libdw_rule(Dwarf_CFI *cfi, uint64_t addr, struct rule *r)
 	return 0;
 }
 
-/* Does the row say what libdw says?  Counts the cases. */
-static bool agree(const struct perftop_uw_row *row, const struct rule *r, bool cfi, size_t *plt)
+/*
+ * Does the row say what libdw says?  Counts the cases.  Where there is no
+ * CFI, an end row is right from the ELF header's entry point (ENTRY) on:
+ * the process's first frame.
+ */
+static bool agree(const struct perftop_uw_row *row, const struct rule *r, bool cfi, size_t *plt,
+		  uint64_t entry)
 {
 	int kind = row ? row->rule & PERFTOP_UW_KIND : PERFTOP_UW_STOP;
 
 	if (!cfi)
-		return kind == PERFTOP_UW_STOP;
+		return kind == PERFTOP_UW_STOP ||
+		       (kind == PERFTOP_UW_END && entry && row->pc == entry);
 	if (kind == PERFTOP_UW_PLT) {
 		(*plt)++;
 		return r->kind == PERFTOP_UW_STOP;	/* an expression to libdw */
@@ -148,6 +154,8 @@ static int check(const char *path)
 {
 	struct ehtab t;
 	size_t len, i, checked = 0, bad = 0, plt = 0, covered_stop = 0;
+	uint64_t entry;
+	GElf_Ehdr ehdr;
 	char *buf;
 	int fd;
 	Elf *elf;
@@ -168,6 +176,7 @@ static int check(const char *path)
 		fprintf(stderr, "ehcheck: %s: libdw has no CFI for it\n", path);
 		return 1;
 	}
+	entry = gelf_getehdr(elf, &ehdr) ? ehdr.e_entry : 0;
 	for (i = 0; i < t.n; i++) {
 		uint64_t lo = t.rows[i].pc, hi = i + 1 < t.n ? t.rows[i + 1].pc : lo + 1;
 		uint64_t at[3] = { lo, lo + (hi - lo) / 2, hi - 1 };
@@ -181,7 +190,7 @@ static int check(const char *path)
 			checked++;
 			if (cfi_here && row && (row->rule & PERFTOP_UW_KIND) == PERFTOP_UW_STOP && r.kind != PERFTOP_UW_STOP)
 				covered_stop++;
-			if (agree(row, &r, cfi_here, &plt))
+			if (agree(row, &r, cfi_here, &plt, entry))
 				continue;
 			if (bad++ < 10 || verbose)
 				fprintf(stderr, "ehcheck: %s: at %#lx: the table says rule %d cfa+%u rbp %d;"
@@ -198,7 +207,7 @@ static int check(const char *path)
 		const struct perftop_uw_row *row = ehtab_find(&t, i);
 
 		checked++;
-		if (agree(row, &r, cfi_here, &plt))
+		if (agree(row, &r, cfi_here, &plt, entry))
 			continue;
 		if (bad++ < 10 || verbose)
 			fprintf(stderr, "ehcheck: %s: at %#lx: the table says rule %d cfa+%u rbp %d;"
