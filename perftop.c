@@ -92,7 +92,11 @@ MODULE_PARM_DESC(top, "ranks printed in /proc/perftop (1..10000 and at most max_
 
 static unsigned int depth = PERFTOP_DEF_DEPTH;
 module_param(depth, uint, 0444);
-MODULE_PARM_DESC(depth, "frames printed per rank in /proc/perftop (1..8, default 4)");
+MODULE_PARM_DESC(depth, "frames printed per rank in /proc/perftop (1..max_depth, default 4)");
+
+static unsigned int max_depth __ro_after_init = PERFTOP_DEF_MAX_DEPTH;
+module_param(max_depth, uint, 0444);
+MODULE_PARM_DESC(max_depth, "frames kept per stack: the key (1..127, default 64)");
 
 static unsigned int max_entries = PERFTOP_DEF_ENTRIES;
 module_param(max_entries, uint, 0444);
@@ -220,6 +224,7 @@ struct perftop_cpu {
 	struct perftop_slot *cur;	/* in tab[active], when CUR_SLOT */
 	u32 cur_hash;
 	struct perftop_raw key;		/* the stack switched in last */
+	struct perftop_raw tick_key;	/* the stack a tick captures */
 	struct task_struct *task;	/* switched in last; compared only */
 	unsigned long task_switches;	/* its nvcsw + nivcsw then */
 	u64 start;			/* rdtsc at the start of the slice in flight */
@@ -248,6 +253,7 @@ static hsiphash_key_t slot_key __ro_after_init;	/* per-CPU slot index */
 static hsiphash_key_t bucket_key __ro_after_init;	/* global bucket index */
 static u32 hash_seed __ro_after_init;			/* the printed jhash2 */
 static unsigned int cpu_mask __ro_after_init;		/* cpu_entries - 1 */
+static unsigned int arena_size __ro_after_init;	/* frames of a CPU table's arena */
 static u64 tick_period __ro_after_init;			/* TICK_NSEC in TSC ticks */
 
 /*
@@ -278,6 +284,15 @@ static char *path_buf;
 static DEFINE_HASHTABLE(memo_buckets, 8);	/* perftop_memo, by mm */
 static struct perftop_memo_map *memo_scratch;	/* a memo being taken */
 static unsigned int nr_memos;
+/*
+ * perftop_uw_view, by hash_ptr(mm): read by the probe handler, written under
+ * perftop_mutex.  The buckets are allocated at the load: the handler reads
+ * only the pointer to them, which is read-only after it.
+ */
+#define PERFTOP_VIEW_BITS	10
+static struct hlist_head *perftop_uw_views __ro_after_init;
+static void perftop_view_make(struct perftop_memo *m);
+static void perftop_view_drop(struct perftop_memo *m);
 
 struct perftop_totals {
 	u64 switches, busy, idle, idle_count;
@@ -456,8 +471,12 @@ static int perftop_check_params(void)
 		       min(max_entries, PERFTOP_MAX_TOP), PERFTOP_MAX_TOP);
 		return -EINVAL;
 	}
-	if (!depth || depth > PERFTOP_MAX_DEPTH) {
-		pr_err("depth=%u is out of range 1..%u\n", depth, PERFTOP_MAX_DEPTH);
+	if (!max_depth || max_depth > PERFTOP_MAX_DEPTH) {
+		pr_err("max_depth=%u is out of range 1..%u\n", max_depth, PERFTOP_MAX_DEPTH);
+		return -EINVAL;
+	}
+	if (!depth || depth > max_depth) {
+		pr_err("depth=%u is out of range 1..%u (max_depth)\n", depth, max_depth);
 		return -EINVAL;
 	}
 	if (cpu_entries < PERFTOP_MIN_CPU_ENTRIES || cpu_entries > PERFTOP_MAX_CPU_ENTRIES ||

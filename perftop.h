@@ -14,10 +14,19 @@
 #include <linux/list.h>
 #include <linux/sched.h>
 
+#include "unwind.h"
+
 #define PERFTOP_VERSION "0.2.0"
 
-/* Frames kept per stack: they form the key; /proc/perftop prints "depth". */
-#define PERFTOP_MAX_DEPTH	8
+/* Frames of a CPU table's arena, per slot: its stacks' average depth, at most. */
+#define PERFTOP_ARENA_FRAMES	16
+/*
+ * Frames kept per stack (max_depth of them): they form the key;
+ * /proc/perftop prints "depth", /proc/perftop_all all of them.  Keys are
+ * hashed, compared and stored up to their own number of frames.
+ */
+#define PERFTOP_MAX_DEPTH	127	/* max_depth: at most, as perf's */
+#define PERFTOP_DEF_MAX_DEPTH	64
 /* Kernel frames unwound from the handler, before the scheduler's are cut. */
 #define PERFTOP_RAW_DEPTH	24
 /* No return address lies below this (the default mmap_min_addr). */
@@ -65,7 +74,7 @@ enum perftop_kind {
 enum perftop_walk {
 	PERFTOP_COMPLETE,	/* at the outermost frame */
 	PERFTOP_TRUNCATED,	/* at something that is not a frame */
-	PERFTOP_LIMIT,		/* at PERFTOP_MAX_DEPTH, with more below */
+	PERFTOP_LIMIT,		/* at max_depth, with more below */
 };
 
 /*
@@ -74,23 +83,38 @@ enum perftop_walk {
  * per-CPU slot holding a user stack holds a reference on its mm_struct
  * (mm_count: mmgrab), never on the address space itself (mm_users), until
  * the drain: a process's memory, files and executable are released at its
- * exit as without perftop.  Hashed and compared up to frames[nr];
- * everything before is set explicitly, padding included.
+ * exit as without perftop.  Hashed, compared and copied up to frames[nr]
+ * (PERFTOP_RAW_LEN); everything before is set explicitly, padding included,
+ * and nothing after is ever read.
  */
 struct perftop_raw {
 	u8 kind;
 	u8 nr;
 	u8 walk;
 	u8 compat;		/* a 32-bit task's stack */
-	u32 pad;
+	u32 at;			/* 0 */
 	struct mm_struct *mm;
 	unsigned long frames[PERFTOP_MAX_DEPTH];
+};
+
+/* The same without its frames, as a slot keeps it. */
+struct perftop_raw_head {
+	u8 kind;
+	u8 nr;
+	u8 walk;
+	u8 compat;
+	u32 at;			/* its first frame in its table's arena */
+	struct mm_struct *mm;
 };
 
 #define PERFTOP_RAW_LEN(r) \
 	(offsetof(struct perftop_raw, frames) + (r)->nr * sizeof(unsigned long))
 
-/* One stack's charges on one CPU since the last drain. */
+/*
+ * One stack's charges on one CPU since the last drain.  Its frames are in
+ * its table's arena, from frames[key.at]: a slot takes the room of the
+ * frames its stack has, not of the most a stack can have.
+ */
 struct perftop_slot {
 	u32 hash;		/* keyed hash of the key; 0: free */
 	pid_t pid;		/* last task switched in with it */
@@ -99,7 +123,7 @@ struct perftop_slot {
 	u32 splits;		/* slices begun with it at a tick */
 	u64 proc;		/* identity of its process (tgid, start time) */
 	char comm[TASK_COMM_LEN];
-	struct perftop_raw key;
+	struct perftop_raw_head key;
 };
 
 /*
@@ -122,7 +146,9 @@ struct perftop_ptab {
 	u64 tick_cost_sum, tick_cost_max;	/* the tick handler's own cost */
 	u64 ipi_max;			/* the drain's longest IPI here */
 	bool carried;			/* holds the stack carried at the flip */
-	struct perftop_slot *slots;
+	unsigned int arena_used;	/* frames taken from the arena */
+	struct perftop_slot *slots;	/* from here on, kept by the drain */
+	unsigned long *arena;		/* cpu_entries * PERFTOP_ARENA_FRAMES */
 };
 
 /*
@@ -183,9 +209,52 @@ struct perftop_memo {
 	int map_count;			/* mm->map_count when taken; -1: never */
 	unsigned int nr;
 	struct perftop_memo_map *maps;	/* by start */
+	struct perftop_uw_view *view;	/* what the handler unwinds it by */
 };
 
-/* A stack once resolved: what /proc/perftop ranks. */
+/*
+ * An unwind table uploaded through /proc/perftop_unwind (uwtab.c): the rows
+ * of one file identity, found by its build-id.  Freed after an RCU grace
+ * period, once no view points to it.
+ */
+struct perftop_uwtab {
+	struct hlist_node hnode;
+	struct rcu_head rcu;
+	struct perftop_uwtab *dead;	/* removed, to be freed once views move */
+	u64 stamp;			/* upload order: the oldest is evicted first */
+	size_t bytes;
+	u32 nrows;
+	u8 build_id_len;
+	u8 build_id[PERFTOP_BUILD_ID_MAX];
+	struct perftop_uw_row rows[];
+};
+
+/*
+ * A process's executable mappings that have a table, as the probe handler
+ * unwinds its stack (issue 22): found by mm in an RCU hash (the handler,
+ * interrupts off, is an RCU reader), made by the drain from the memo when
+ * it takes one, and made again for every memo when a table comes or goes,
+ * before the table that went is freed.  Never changed once published.
+ * A table's row for the address ADDR of a mapping is at ADDR - bias.
+ */
+struct perftop_uw_vmap {
+	unsigned long start, end;
+	u64 bias;
+	const struct perftop_uwtab *tab;
+};
+
+struct perftop_uw_view {
+	struct hlist_node hnode;
+	struct rcu_head rcu;
+	struct mm_struct *mm;
+	unsigned int nr;
+	struct perftop_uw_vmap maps[];	/* by start */
+};
+
+/*
+ * A stack once resolved: what /proc/perftop ranks.  An entry's is allocated
+ * to its number of frames (PERFTOP_KEY_LEN), once per distinct stack.
+ */
 struct perftop_key {
 	u8 kind;
 	u8 nr;
@@ -212,7 +281,7 @@ struct perftop_entry {
 	u32 procs;			/* distinct processes seen */
 	u64 memo[PERFTOP_PROC_MEMO];	/* the last processes seen */
 	char comm[TASK_COMM_LEN];
-	struct perftop_key key;
+	struct perftop_key *key;	/* PERFTOP_KEY_LEN(key) bytes of it */
 };
 
 /* A file that user frames lie in, read once when first seen. */

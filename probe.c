@@ -201,8 +201,8 @@ static __always_inline void perftop_capture_kernel(struct perftop_raw *r)
 			break;
 	while (i < n && perftop_skip(raw[i]))
 		i++;
-	r->nr = min_t(unsigned int, n - i, PERFTOP_MAX_DEPTH);
-	r->walk = (n - i > PERFTOP_MAX_DEPTH || n == ARRAY_SIZE(raw)) ?
+	r->nr = min_t(unsigned int, n - i, max_depth);
+	r->walk = (n - i > max_depth || n == ARRAY_SIZE(raw)) ?
 		  PERFTOP_LIMIT : PERFTOP_COMPLETE;
 	for (n = 0; n < r->nr; n++)
 		r->frames[n] = raw[i + n];
@@ -233,7 +233,7 @@ static __always_inline bool perftop_capture_regs(struct perftop_raw *r, struct p
 		addr = unwind_get_return_address(&state);
 		if (!addr)
 			return false;
-		if (n == PERFTOP_MAX_DEPTH) {
+		if (n == max_depth) {
 			r->walk = PERFTOP_LIMIT;
 			break;
 		}
@@ -253,6 +253,94 @@ static __always_inline bool perftop_capture_regs(struct perftop_raw *r, struct p
 		return false;
 	r->nr = n;
 	return true;
+}
+
+/* ---- user stacks by unwind table (issue 22) ---------------------------- */
+
+/* A word of the user stack, with page faults disabled: 0, or non-zero on a fault. */
+static __always_inline int perftop_uw_read_user(void *unused, u64 addr, u64 *val)
+{
+	return copy_from_user_nofault(val, (const void __user *)addr, sizeof(*val));
+}
+
+/* The view of MM (uwtab.c), or NULL.  Interrupts are off: an RCU reader. */
+static __always_inline const struct perftop_uw_view *perftop_uw_view(struct mm_struct *mm)
+{
+	const struct perftop_uw_view *v;
+
+	hlist_for_each_entry_rcu(v, &perftop_uw_views[hash_ptr(mm, PERFTOP_VIEW_BITS)], hnode)
+		if (v->mm == mm)
+			return v;
+	return NULL;
+}
+
+/* The row of the table that covers PC in V, or NULL. */
+static __always_inline const struct perftop_uw_row *
+perftop_uw_row(const struct perftop_uw_view *v, u64 pc)
+{
+	const struct perftop_uw_vmap *p;
+	unsigned int lo = 0, hi = v->nr, mid;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		p = &v->maps[mid];
+		if (pc < p->start)
+			hi = mid;
+		else if (pc >= p->end)
+			lo = mid + 1;
+		else
+			return perftop_uw_find(p->tab->rows, p->tab->nrows, pc - p->bias);
+	}
+	return NULL;
+}
+
+/*
+ * A 64-bit task's stack by the tables of its view V, from its user
+ * registers REGS: each frame by its row where a table covers it, else by one
+ * frame-pointer step (code with no table: a JIT, Go, a file not uploaded).
+ * Whole at a row that marks the outermost frame, or, by frame pointers, at
+ * a record whose caller's frame pointer is 0; cut where a step fails or a
+ * return address is not in user space.
+ */
+static __always_inline void perftop_capture_user_tables(struct perftop_raw *r,
+							struct pt_regs *regs,
+							const struct perftop_uw_view *v)
+{
+	struct perftop_uw_regs ur = {
+		.pc = instruction_pointer(regs),
+		.sp = user_stack_pointer(regs),
+		.bp = regs->bp,
+		.bp_valid = true,
+	};
+	const struct perftop_uw_row *row;
+	enum perftop_uw_step step;
+	unsigned int n = 1;
+
+	r->frames[0] = ur.pc;
+	r->walk = PERFTOP_TRUNCATED;
+	for (;;) {
+		row = perftop_uw_row(v, perftop_uw_lookup_pc(&ur, n == 1));
+		if (row)
+			step = perftop_uw_step(row, &ur, perftop_uw_read_user, NULL);
+		else
+			step = perftop_uw_fp_step(&ur, perftop_uw_read_user, NULL);
+		if (step == PERFTOP_UW_OUTERMOST) {
+			r->walk = PERFTOP_COMPLETE;
+			break;
+		}
+		if (step != PERFTOP_UW_CALLER || ur.pc < PERFTOP_USER_MIN || ur.pc >= TASK_SIZE_MAX)
+			break;
+		if (n == max_depth) {
+			r->walk = PERFTOP_LIMIT;
+			break;
+		}
+		r->frames[n++] = ur.pc;
+		if (!row && !ur.bp) {
+			r->walk = PERFTOP_COMPLETE;
+			break;
+		}
+	}
+	r->nr = n;
 }
 
 /* One frame record of a user stack: the caller's frame pointer and return address. */
@@ -294,19 +382,27 @@ static __always_inline void perftop_capture_user(struct perftop_raw *r,
 	unsigned long fp = regs->bp, sp = user_stack_pointer(regs);
 	unsigned long next, ret, align_mask;
 	bool compat = !user_64bit_mode(regs);
+	const struct perftop_uw_view *v;
 	unsigned int n = 1;
 
+	r->compat = compat;
+	r->mm = tsk->mm;
+	if (!compat) {
+		v = perftop_uw_view(tsk->mm);
+		if (v) {
+			perftop_capture_user_tables(r, regs, v);
+			return;
+		}
+	}
 	align_mask = compat ? 3 : 7;
 	if (compat) {
 		fp = (u32)fp;
 		sp = (u32)sp;
 	}
-	r->compat = compat;
-	r->mm = tsk->mm;
 	r->frames[0] = instruction_pointer(regs);
 	r->walk = PERFTOP_TRUNCATED;
 	while (fp) {
-		if (n == PERFTOP_MAX_DEPTH) {
+		if (n == max_depth) {
 			r->walk = PERFTOP_LIMIT;
 			break;
 		}
@@ -345,9 +441,8 @@ static __always_inline bool perftop_user_task(struct task_struct *tsk)
 static __always_inline u32 perftop_capture(struct perftop_raw *r, struct pt_regs *regs)
 {
 	struct task_struct *tsk = current;
-	unsigned int n;
 
-	r->pad = 0;
+	r->at = 0;
 	r->compat = 0;
 	r->mm = NULL;
 	if (perftop_user_task(tsk)) {
@@ -360,9 +455,6 @@ static __always_inline u32 perftop_capture(struct perftop_raw *r, struct pt_regs
 		else if (!perftop_capture_regs(r, regs))
 			return 0;
 	}
-	/* Keys compare whole: no frame of an earlier stack may stay behind. */
-	for (n = r->nr; n < PERFTOP_MAX_DEPTH; n++)
-		r->frames[n] = 0;
 	return hsiphash(r, PERFTOP_RAW_LEN(r), &slot_key) | 1;
 }
 
@@ -379,6 +471,53 @@ static __always_inline bool perftop_new_mm(struct perftop_cpu *pc, struct mm_str
 	pc->mm_seen[i].mm = mm;
 	pc->mm_seen[i].maps = maps;
 	return true;
+}
+
+/*
+ * Frames are copied and compared word by word: memcpy() and memcmp() of a
+ * length known only at run time bring FORTIFY_SOURCE's checks, and their
+ * WARN, into the handler.
+ */
+static __always_inline void perftop_frames_copy(unsigned long *to, const unsigned long *from,
+						unsigned int n)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		to[i] = from[i];
+}
+
+static __always_inline bool perftop_frames_equal(const unsigned long *a, const unsigned long *b,
+						 unsigned int n)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		if (a[i] != b[i])
+			return false;
+	return true;
+}
+
+static __always_inline void perftop_raw_copy(struct perftop_raw *to,
+					     const struct perftop_raw *from)
+{
+	to->kind = from->kind;
+	to->nr = from->nr;
+	to->walk = from->walk;
+	to->compat = from->compat;
+	to->at = from->at;
+	to->mm = from->mm;
+	perftop_frames_copy(to->frames, from->frames, from->nr);
+}
+
+/* Slot S of table T holds KEY. */
+static __always_inline bool perftop_slot_is(const struct perftop_ptab *t,
+					    const struct perftop_slot *s,
+					    const struct perftop_raw *key)
+{
+	return s->key.kind == key->kind && s->key.nr == key->nr && s->key.walk == key->walk &&
+	       s->key.compat == key->compat && s->key.mm == key->mm &&
+	       perftop_frames_equal(&t->arena[s->key.at], key->frames, key->nr);
 }
 
 /*
@@ -400,25 +539,36 @@ perftop_slot(struct perftop_cpu *pc, struct perftop_ptab *t,
 
 	for (i = 0; i < PERFTOP_PROBES; i++) {
 		s = &t->slots[(hash + i) & cpu_mask];
-		if (s->hash == hash && !memcmp(&s->key, key, sizeof(*key)))
+		if (s->hash == hash && perftop_slot_is(t, s, key))
 			return s;
 		if (!s->hash)
 			goto fill;
 	}
 	return NULL;
 fill:
+	if (t->arena_used + key->nr > arena_size)
+		return NULL;
 	s->hash = hash;
 	s->ticks = 0;
 	s->count = 0;
 	s->splits = 0;
 	s->proc = 0;
-	s->key = *key;
+	s->key = (struct perftop_raw_head) {
+		.kind = key->kind,
+		.nr = key->nr,
+		.walk = key->walk,
+		.compat = key->compat,
+		.at = t->arena_used,
+		.mm = key->mm,
+	};
+	perftop_frames_copy(&t->arena[t->arena_used], key->frames, key->nr);
+	t->arena_used += key->nr;
 	if (key->mm)
 		mmgrab(key->mm);
 	/* The drain peeks at it from another CPU (perftop_cpu_busy). */
 	WRITE_ONCE(t->used, t->used + 1);
-	if ((t->used * 2 > cpu_mask || (key->mm && perftop_new_mm(pc, key->mm))) &&
-	    !t->kicked) {
+	if ((t->used * 2 > cpu_mask || t->arena_used * 2 > arena_size ||
+	     (key->mm && perftop_new_mm(pc, key->mm))) && !t->kicked) {
 		t->kicked = true;
 		irq_work_queue(&pc->kick);
 	}
@@ -670,7 +820,6 @@ static int perftop_tick_pre(struct kprobe *p, struct pt_regs *unused)
 {
 	struct pt_regs *regs = get_irq_regs();
 	struct task_struct *tsk = current;
-	struct perftop_raw key;
 	struct perftop_slot *old;
 	struct perftop_cpu *pc;
 	struct perftop_ptab *t;
@@ -687,14 +836,14 @@ static int perftop_tick_pre(struct kprobe *p, struct pt_regs *unused)
 	}
 	now = perftop_now(pc);
 	t = &pc->tab[pc->active];
-	hash = perftop_capture(&key, regs);
+	hash = perftop_capture(&pc->tick_key, regs);
 	if (!hash) {
 		t->tick_skipped++;
 		return 0;
 	}
 	kind = pc->cur_kind;
 	old = pc->cur;
-	pc->key = key;
+	perftop_raw_copy(&pc->key, &pc->tick_key);
 	pc->cur_hash = hash;
 	perftop_place(pc, t);
 	if (READ_ONCE(pc->resync) || pc->task != tsk || now < pc->start ||
@@ -765,14 +914,11 @@ static __always_inline void perftop_carry(struct perftop_cpu *pc, struct perftop
 static void perftop_flip_start(struct perftop_cpu *pc, struct perftop_ptab *t, u64 now)
 {
 	struct task_struct *tsk = current;
-	struct perftop_raw key;
-	u32 hash;
 
 	if (!perftop_user_task(tsk))
 		return;
-	hash = perftop_capture(&key, NULL);
-	pc->key = key;
-	pc->cur_hash = hash;
+	/* Nothing is in flight on this CPU: its key is free. */
+	pc->cur_hash = perftop_capture(&pc->key, NULL);
 	perftop_place(pc, t);
 	pc->task = tsk;
 	pc->task_switches = perftop_task_switches(tsk);

@@ -112,14 +112,14 @@ static void perftop_show_rank(struct seq_file *m, unsigned int r,
 
 	seq_printf(m, "rank %u scheduled task: jhash=0x%08x ticks=%llu ns=%llu count=%llu splits=%llu procs=%u stack=%s ",
 		   r, e->hash, e->ticks, perftop_ticks_to_ns(e->ticks), e->count,
-		   e->splits, e->procs, walk_names[e->key.walk]);
+		   e->splits, e->procs, walk_names[e->key->walk]);
 	perftop_show_pid(m, e->pid);
-	seq_printf(m, " kind=%s comm=", perftop_kind_name(e->key.kind));
+	seq_printf(m, " kind=%s comm=", perftop_kind_name(e->key->kind));
 	/* As /proc/PID/status: no task can start a line of its own. */
 	seq_escape_str(m, e->comm, ESCAPE_SPACE | ESCAPE_SPECIAL, "\n\\");
 	seq_putc(m, '\n');
-	for (i = 0; i < min_t(unsigned int, frames, e->key.nr); i++)
-		perftop_show_frame(m, &e->key, i);
+	for (i = 0; i < min_t(unsigned int, frames, e->key->nr); i++)
+		perftop_show_frame(m, e->key, i);
 }
 
 /* Upper bound, in ticks, of the bucket holding the p-th percentile. */
@@ -192,11 +192,14 @@ static void perftop_show_footer(struct seq_file *m)
  * /proc/perftop_all (ALL) every entry with every frame.  Under the mutex,
  * after one drain (WHEN says which).
  */
+/* The idle time's pseudo-entry's key: no frames.  Never written. */
+static struct perftop_key perftop_idle_key = { .kind = PERFTOP_IDLE };
+
 static void perftop_show_page(struct seq_file *m, bool all, const char *when)
 {
 	unsigned int rows = all ? UINT_MAX : top, frames = all ? PERFTOP_MAX_DEPTH : depth;
 	bool idle = all || show_idle;
-	struct perftop_entry ie = { .key.kind = PERFTOP_IDLE, .comm = "swapper" };
+	struct perftop_entry ie = { .key = &perftop_idle_key, .comm = "swapper" };
 	struct perftop_entry *e;
 	struct rb_node *node;
 	unsigned int r = 0;
@@ -204,7 +207,7 @@ static void perftop_show_page(struct seq_file *m, bool all, const char *when)
 	read_gen++;
 	ie.ticks = totals.idle;
 	ie.count = totals.idle_count;
-	ie.hash = jhash2((u32 *)&ie.key, PERFTOP_KEY_LEN(&ie.key) / sizeof(u32), hash_seed);
+	ie.hash = jhash2((u32 *)ie.key, PERFTOP_KEY_LEN(ie.key) / sizeof(u32), hash_seed);
 
 	seq_printf(m, "# perftop %s: on-CPU time per unique stack trace, charged at every context switch%s\n",
 		   PERFTOP_VERSION, tick_split ? " and scheduler tick" : "");

@@ -352,6 +352,7 @@ static void perftop_memo_free(struct perftop_memo *m)
 
 	for (i = 0; i < m->nr; i++)
 		perftop_object_put(m->maps[i].id, true);
+	perftop_view_drop(m);
 	hash_del(&m->hnode);
 	mmdrop(m->mm);
 	kfree(m->maps);
@@ -480,6 +481,8 @@ static struct perftop_memo *perftop_memo_get(struct mm_struct *mm)
 		if (atomic_read(&mm->mm_users))
 			perftop_memo_take(m, mm);
 		mmap_read_unlock(mm);
+		/* Outside the mmap lock: no lock of ours is taken under it. */
+		perftop_view_make(m);
 	}
 out:
 	if (m)
@@ -512,7 +515,8 @@ static const struct perftop_memo_map *perftop_memo_lookup(const struct perftop_m
  * saw it, or whose address space was locked at the first, has no memo: its
  * frames stay addresses, marked so.
  */
-static void perftop_resolve(const struct perftop_raw *r, struct perftop_key *k)
+static void perftop_resolve(const struct perftop_raw_head *r, const unsigned long *frames,
+			    struct perftop_key *k)
 {
 	const struct perftop_memo_map *p;
 	struct perftop_memo *m;
@@ -527,7 +531,7 @@ static void perftop_resolve(const struct perftop_raw *r, struct perftop_key *k)
 	k->nr = r->nr;
 	if (r->kind != PERFTOP_USER) {
 		for (i = 0; i < r->nr; i++)
-			k->frames[i] = r->frames[i];
+			k->frames[i] = frames[i];
 		return;
 	}
 	m = perftop_memo_get(r->mm);
@@ -536,11 +540,11 @@ static void perftop_resolve(const struct perftop_raw *r, struct perftop_key *k)
 		why = atomic_read(&r->mm->mm_users) ? PERFTOP_OBJ_BUSY : PERFTOP_OBJ_EXITED;
 		for (i = 0; i < r->nr; i++)
 			k->frames[i] = why << PERFTOP_FRAME_OBJ_SHIFT |
-				       (r->frames[i] & PERFTOP_FRAME_VALUE);
+				       (frames[i] & PERFTOP_FRAME_VALUE);
 		return;
 	}
 	for (i = 0; i < r->nr; i++) {
-		addr = r->frames[i];
+		addr = frames[i];
 		p = perftop_memo_lookup(m, addr);
 		if (p) {
 			k->frames[i] = perftop_frame(p->id, p->off + addr - p->start);

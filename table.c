@@ -71,6 +71,8 @@ static unsigned int perftop_entries(void)
 /* E, out of the table, waits for perftop_entry() to take it again. */
 static void perftop_spare(struct perftop_entry *e)
 {
+	kfree(e->key);
+	e->key = NULL;
 	RB_CLEAR_NODE(&e->rnode);
 	hlist_add_head(&e->hnode, &spare_entries);
 	nr_spare++;
@@ -83,7 +85,9 @@ static void perftop_evict(struct perftop_entry *e)
 	totals.other_count += e->count;
 	totals.other_stacks++;
 	totals.evicted++;
-	perftop_key_objects(&e->key, false);
+	perftop_key_objects(e->key, false);
+	kfree(e->key);
+	e->key = NULL;
 	hlist_del(&e->hnode);
 	rb_erase(&e->rnode, &rank);
 	rb_erase(&e->snode, &room);
@@ -119,8 +123,8 @@ static bool perftop_make_object_room(void)
 		next = rb_next(node);
 		e = rb_entry(node, struct perftop_entry, snode);
 		if (!id)
-			id = perftop_key_unmapped_object(&e->key);
-		if (id && perftop_key_names(&e->key, id)) {
+			id = perftop_key_unmapped_object(e->key);
+		if (id && perftop_key_names(e->key, id)) {
 			perftop_evict(e);
 			perftop_spare(e);
 		}
@@ -151,19 +155,24 @@ static struct perftop_entry *perftop_entry(const struct perftop_key *key, u64 we
 {
 	u32 b = hsiphash(key, PERFTOP_KEY_LEN(key), &bucket_key) & hash_mask;
 	struct perftop_entry *e, *victim = NULL;
+	struct perftop_key *k;
 	unsigned int chain = 0;
 	u64 base = 0;
 
 	hlist_for_each_entry(e, &buckets[b], hnode) {
-		if (perftop_key_equal(&e->key, key))
+		if (perftop_key_equal(e->key, key))
 			return e;
 		if (!victim || perftop_ss(e) < perftop_ss(victim))
 			victim = e;
 		chain++;
 	}
+	if (chain >= PERFTOP_CHAIN_MAX && perftop_ss(victim) > weight)
+		return NULL;
+	k = kmemdup(key, PERFTOP_KEY_LEN(key), GFP_KERNEL);
+	if (!k)
+		return NULL;
 	if (chain >= PERFTOP_CHAIN_MAX) {
-		if (perftop_ss(victim) > weight)
-			return NULL;
+		/* victim, from this bucket */
 	} else if (nr_spare) {
 		victim = NULL;
 		e = hlist_entry(spare_entries.first, struct perftop_entry, hnode);
@@ -182,7 +191,7 @@ static struct perftop_entry *perftop_entry(const struct perftop_key *key, u64 we
 	}
 	memset(e, 0, sizeof(*e));
 	e->base = base;
-	e->key = *key;
+	e->key = k;
 	perftop_key_objects(key, true);
 	e->hash = jhash2((u32 *)key, PERFTOP_KEY_LEN(key) / sizeof(u32), hash_seed);
 	e->bucket = b;
@@ -213,13 +222,13 @@ static unsigned int perftop_gone_name(const char *name)
  */
 static void perftop_rekey(struct perftop_entry *e)
 {
-	u32 b = hsiphash(&e->key, PERFTOP_KEY_LEN(&e->key), &bucket_key) & hash_mask;
+	u32 b = hsiphash(e->key, PERFTOP_KEY_LEN(e->key), &bucket_key) & hash_mask;
 	struct perftop_entry *o;
 
 	hlist_del(&e->hnode);
-	e->hash = jhash2((u32 *)&e->key, PERFTOP_KEY_LEN(&e->key) / sizeof(u32), hash_seed);
+	e->hash = jhash2((u32 *)e->key, PERFTOP_KEY_LEN(e->key) / sizeof(u32), hash_seed);
 	hlist_for_each_entry(o, &buckets[b], hnode) {
-		if (!perftop_key_equal(&o->key, &e->key))
+		if (!perftop_key_equal(o->key, e->key))
 			continue;
 		o->ticks += e->ticks;
 		o->count += e->count;
@@ -251,14 +260,14 @@ static void perftop_name_module_frames(struct module *mod)
 	lockdep_assert_held(&perftop_mutex);
 	for (n = 0; n < pool_used; n++) {
 		e = &pool[n];
-		if (RB_EMPTY_NODE(&e->rnode) || e->key.kind != PERFTOP_KERNEL)
+		if (RB_EMPTY_NODE(&e->rnode) || e->key->kind != PERFTOP_KERNEL)
 			continue;
 		changed = false;
-		for (i = 0; i < e->key.nr; i++) {
-			if (!within_module_core(e->key.frames[i], mod))
+		for (i = 0; i < e->key->nr; i++) {
+			if (!within_module_core(e->key->frames[i], mod))
 				continue;
-			snprintf(sym, sizeof(sym), "%pB", (void *)(unsigned long)e->key.frames[i]);
-			e->key.frames[i] = PERFTOP_KFRAME_GONE | perftop_gone_name(sym);
+			snprintf(sym, sizeof(sym), "%pB", (void *)(unsigned long)e->key->frames[i]);
+			e->key->frames[i] = PERFTOP_KFRAME_GONE | perftop_gone_name(sym);
 			changed = true;
 		}
 		if (changed)
@@ -279,12 +288,12 @@ static void perftop_note_proc(struct perftop_entry *e, u64 proc)
 	e->memo[e->procs++ % PERFTOP_PROC_MEMO] = proc;
 }
 
-static void perftop_fold_slot(struct perftop_slot *s)
+static void perftop_fold_slot(const struct perftop_ptab *t, struct perftop_slot *s)
 {
+	static struct perftop_key key;	/* a kilobyte: not on the stack; perftop_mutex */
 	struct perftop_entry *e;
-	struct perftop_key key;
 
-	perftop_resolve(&s->key, &key);
+	perftop_resolve(&s->key, &t->arena[s->key.at], &key);
 	totals.busy += s->ticks;
 	e = perftop_entry(&key, s->ticks);
 	if (!e) {
@@ -338,7 +347,7 @@ static void perftop_fold_table(struct perftop_ptab *t, bool keep)
 		if (!s->hash)
 			continue;
 		if (keep)
-			perftop_fold_slot(s);
+			perftop_fold_slot(t, s);
 		if (s->key.mm)
 			mmdrop(s->key.mm);
 		s->hash = 0;
@@ -497,6 +506,17 @@ static void perftop_free_objects(void)
 	memset(object_buckets, 0, sizeof(object_buckets));
 }
 
+/* The keys of every entry taken from the pool (spare ones have none). */
+static void perftop_free_keys(void)
+{
+	unsigned int i;
+
+	for (i = 0; i < pool_used; i++) {
+		kfree(pool[i].key);
+		pool[i].key = NULL;
+	}
+}
+
 /*
  * Clear every counter.  The drain closes every CPU's slice in flight at this
  * instant, so the time a running task uses after the reset is kept.
@@ -506,6 +526,7 @@ static int perftop_reset(void)
 	if (mutex_lock_killable(&perftop_mutex))
 		return -EINTR;
 	perftop_drain(true, false);
+	perftop_free_keys();
 	memset(buckets, 0, (hash_mask + 1) * sizeof(*buckets));
 	pool_used = 0;
 	INIT_HLIST_HEAD(&spare_entries);
@@ -532,10 +553,13 @@ static int perftop_tables_init(void)
 	elf_buf = kmalloc(PAGE_SIZE, GFP_KERNEL);
 	path_buf = kmalloc(PATH_MAX, GFP_KERNEL);
 	memo_scratch = kvmalloc_array(PERFTOP_MEMO_MAPS, sizeof(*memo_scratch), GFP_KERNEL);
-	if (!pool || !buckets || !objects || !gone_names || !elf_buf || !path_buf || !memo_scratch)
+	perftop_uw_views = kcalloc(1 << PERFTOP_VIEW_BITS, sizeof(*perftop_uw_views), GFP_KERNEL);
+	if (!pool || !buckets || !objects || !gone_names || !elf_buf || !path_buf ||
+	    !memo_scratch || !perftop_uw_views)
 		return -ENOMEM;
 	hash_mask = nbuckets - 1;
 	cpu_mask = cpu_entries - 1;
+	arena_size = cpu_entries * PERFTOP_ARENA_FRAMES;
 	hash_seed = get_random_u32();
 	get_random_bytes(&slot_key, sizeof(slot_key));
 	get_random_bytes(&bucket_key, sizeof(bucket_key));
@@ -545,7 +569,10 @@ static int perftop_tables_init(void)
 		pc->kick = IRQ_WORK_INIT_HARD(perftop_kick);
 		for (i = 0; i < 2; i++) {
 			pc->tab[i].slots = kvzalloc_node(tsize, GFP_KERNEL, cpu_to_node(cpu));
-			if (!pc->tab[i].slots)
+			pc->tab[i].arena = kvmalloc_node(array_size(arena_size,
+								    sizeof(*pc->tab[i].arena)),
+							 GFP_KERNEL, cpu_to_node(cpu));
+			if (!pc->tab[i].slots || !pc->tab[i].arena)
 				return -ENOMEM;
 		}
 	}
@@ -564,17 +591,23 @@ static void perftop_tables_free(void)
 			if (pc->tab[i].slots)
 				perftop_fold_table(&pc->tab[i], false);
 			kvfree(pc->tab[i].slots);
+			kvfree(pc->tab[i].arena);
 			pc->tab[i].slots = NULL;
+			pc->tab[i].arena = NULL;
 		}
 	}
 	perftop_free_objects();
 	kvfree(memo_scratch);
 	memo_scratch = NULL;
+	/* No view is left (the memos went); the pointer is read-only now. */
+	kfree(perftop_uw_views);
 	kfree(path_buf);
 	kfree(elf_buf);
 	kvfree(objects);
 	kvfree(gone_names);
 	kvfree(buckets);
+	if (pool)
+		perftop_free_keys();
 	kvfree(pool);
 	path_buf = NULL;
 	elf_buf = NULL;

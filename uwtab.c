@@ -24,23 +24,13 @@
  * Not compiled on its own: perftop.c includes it.
  */
 
-struct perftop_uwtab {
-	struct hlist_node hnode;
-	struct rcu_head rcu;
-	u64 stamp;			/* upload order: the oldest is evicted first */
-	size_t bytes;
-	u32 nrows;
-	u8 build_id_len;
-	u8 build_id[PERFTOP_UW_BUILD_ID_MAX];
-	struct perftop_uw_row rows[];
-};
-
 static DEFINE_MUTEX(perftop_uw_mutex);
 static DEFINE_HASHTABLE(perftop_uwtabs, 8);	/* by build-id */
 static size_t perftop_uw_bytes;
 static unsigned int perftop_uw_count;
 static u64 perftop_uw_clock, perftop_uw_evicted, perftop_uw_refused;
 static struct proc_dir_entry *proc_unwind;
+static struct perftop_uwtab *perftop_uw_dead;	/* removed, not yet freed */
 
 static u32 perftop_uw_hash(const u8 *id, u8 len)
 {
@@ -59,13 +49,138 @@ static struct perftop_uwtab *perftop_uw_lookup(const u8 *id, u8 len)
 	return NULL;
 }
 
+/*
+ * Take T out.  Views may still point to it: it is freed by
+ * perftop_uw_settle(), once they are made again without it.
+ */
 static void perftop_uw_remove(struct perftop_uwtab *t)
 {
 	lockdep_assert_held(&perftop_uw_mutex);
-	hash_del_rcu(&t->hnode);
+	hash_del(&t->hnode);
 	perftop_uw_bytes -= t->bytes;
 	perftop_uw_count--;
-	kvfree_rcu(t, rcu);
+	t->dead = perftop_uw_dead;
+	perftop_uw_dead = t;
+}
+
+/*
+ * The bias of the mapping P of object O: the row of its address ADDR is at
+ * ADDR - bias, an address of the ELF file, by the PT_LOAD segment the
+ * mapping's file offset lies in.
+ */
+static bool perftop_view_bias(const struct perftop_object *o,
+			      const struct perftop_memo_map *p, u64 *bias)
+{
+	unsigned int i;
+
+	for (i = 0; i < o->nr_loads; i++) {
+		if (p->off < round_down(o->loads[i].offset, PAGE_SIZE) ||
+		    p->off - o->loads[i].offset >= o->loads[i].filesz)
+			continue;
+		*bias = p->start - p->off + o->loads[i].offset - o->loads[i].vaddr;
+		return true;
+	}
+	return false;
+}
+
+/* The table of mapping P's file, or NULL. */
+static const struct perftop_uwtab *
+perftop_view_table(const struct perftop_memo_map *p, u64 *bias)
+{
+	const struct perftop_object *o;
+	const struct perftop_uwtab *t;
+
+	if (p->id < PERFTOP_OBJ_FIRST || !perftop_uw_count)
+		return NULL;
+	o = objects[p->id - PERFTOP_OBJ_FIRST];
+	if (!o || !o->elf || !o->build_id_len || !perftop_view_bias(o, p, bias))
+		return NULL;
+	t = perftop_uw_lookup(o->build_id, o->build_id_len);
+	return t;
+}
+
+/* Unpublish M's view; it is freed after readers are done. */
+static void perftop_view_drop(struct perftop_memo *m)
+{
+	if (!m->view)
+		return;
+	hlist_del_rcu(&m->view->hnode);
+	kfree_rcu(m->view, rcu);
+	m->view = NULL;
+}
+
+/*
+ * Make M's view again, from its maps and the tables held, and publish it in
+ * place of the old one.  A process with no table has none; nor, when
+ * memory is short, does this one (its stacks are walked by frame pointers).
+ */
+static void perftop_view_make_locked(struct perftop_memo *m)
+{
+	struct perftop_uw_view *v = NULL;
+	const struct perftop_uwtab *t;
+	unsigned int i, nr = 0;
+	u64 bias;
+
+	lockdep_assert_held(&perftop_mutex);
+	lockdep_assert_held(&perftop_uw_mutex);
+	for (i = 0; i < m->nr; i++)
+		nr += !!perftop_view_table(&m->maps[i], &bias);
+	if (nr)
+		v = kmalloc(struct_size(v, maps, nr), GFP_KERNEL);
+	if (!v) {
+		perftop_view_drop(m);
+		return;
+	}
+	v->mm = m->mm;
+	v->nr = 0;
+	for (i = 0; i < m->nr && v->nr < nr; i++) {
+		t = perftop_view_table(&m->maps[i], &bias);
+		if (!t)
+			continue;
+		v->maps[v->nr++] = (struct perftop_uw_vmap) {
+			.start = m->maps[i].start,
+			.end = m->maps[i].end,
+			.bias = bias,
+			.tab = t,
+		};
+	}
+	if (m->view) {
+		hlist_replace_rcu(&m->view->hnode, &v->hnode);
+		kfree_rcu(m->view, rcu);
+	} else {
+		hlist_add_head_rcu(&v->hnode,
+				   &perftop_uw_views[hash_ptr(m->mm, PERFTOP_VIEW_BITS)]);
+	}
+	m->view = v;
+}
+
+static void perftop_view_make(struct perftop_memo *m)
+{
+	mutex_lock(&perftop_uw_mutex);
+	perftop_view_make_locked(m);
+	mutex_unlock(&perftop_uw_mutex);
+}
+
+/*
+ * After tables came or went: every view made again, then the tables taken
+ * out freed, after a grace period: a handler that found one by an old view
+ * has then returned.
+ */
+static void perftop_uw_settle(void)
+{
+	struct perftop_memo *m;
+	struct perftop_uwtab *t;
+	unsigned int b;
+
+	lockdep_assert_held(&perftop_mutex);
+	lockdep_assert_held(&perftop_uw_mutex);
+	hash_for_each(memo_buckets, b, m, hnode)
+		perftop_view_make_locked(m);
+	while (perftop_uw_dead) {
+		t = perftop_uw_dead;
+		perftop_uw_dead = t->dead;
+		kvfree_rcu(t, rcu);
+	}
 }
 
 /* The table uploaded longest ago, other than KEEP, or NULL. */
@@ -98,8 +213,8 @@ static void perftop_uw_insert(struct perftop_uwtab *new)
 		perftop_uw_evicted++;
 	}
 	new->stamp = ++perftop_uw_clock;
-	hash_add_rcu(perftop_uwtabs, &new->hnode,
-		     perftop_uw_hash(new->build_id, new->build_id_len));
+	hash_add(perftop_uwtabs, &new->hnode,
+		 perftop_uw_hash(new->build_id, new->build_id_len));
 	perftop_uw_bytes += new->bytes;
 	perftop_uw_count++;
 }
@@ -146,9 +261,11 @@ static ssize_t perftop_uw_write(struct file *file, const char __user *ubuf,
 		t->build_id_len = h.build_id_len;
 		memcpy(t->build_id, h.build_id, sizeof(t->build_id));
 	}
-	ret = mutex_lock_killable(&perftop_uw_mutex);
+	/* The views are made again under perftop_mutex: it comes first. */
+	ret = mutex_lock_killable(&perftop_mutex);
 	if (ret)
 		goto err;
+	mutex_lock(&perftop_uw_mutex);
 	if (t) {
 		perftop_uw_insert(t);
 	} else {
@@ -158,7 +275,9 @@ static ssize_t perftop_uw_write(struct file *file, const char __user *ubuf,
 		ret = t ? 0 : -ENOENT;
 		t = NULL;
 	}
+	perftop_uw_settle();
 	mutex_unlock(&perftop_uw_mutex);
+	mutex_unlock(&perftop_mutex);
 	return ret ? ret : len;
 
 err:
@@ -248,8 +367,11 @@ static void perftop_uw_free_all(void)
 	struct hlist_node *tmp;
 	unsigned int b;
 
+	mutex_lock(&perftop_mutex);
 	mutex_lock(&perftop_uw_mutex);
 	hash_for_each_safe(perftop_uwtabs, b, tmp, t, hnode)
 		perftop_uw_remove(t);
+	perftop_uw_settle();
 	mutex_unlock(&perftop_uw_mutex);
+	mutex_unlock(&perftop_mutex);
 }

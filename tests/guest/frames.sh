@@ -45,7 +45,7 @@ t_pie_processes() {
 		i=$((i + 1))
 	done
 	dump_all /tmp/d
-	ptcheck format 1000000 8 < /tmp/d || die "bad format"
+	ptcheck format 1000000 64 < /tmp/d || die "bad format"
 	c=$(ptcheck chain $PIESYMS lib_sleep,lib_work,pie_loop,loop,main < /tmp/d) || die "$c"
 	echo "$c"
 	matches=$(echo "$c" | sed -n 's/^matches=//p')

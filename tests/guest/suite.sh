@@ -61,7 +61,7 @@ t_format() {
 	[ "$n" = 20 ] || die "$n ranks after a mixed workload, expected 20"
 	grep -q '^rank .*kind=user' /tmp/d || die "no user stack ranked"
 	dump_all /tmp/all
-	ptcheck format 1000000 8 < /tmp/all || die "bad format (/proc/perftop_all)"
+	ptcheck format 1000000 64 < /tmp/all || die "bad format (/proc/perftop_all)"
 	[ "$(grep -c '^rank ' /tmp/all)" = "$(($(footer /tmp/all entries) + 1))" ] ||
 		die "/proc/perftop_all does not list every entry and idle"
 	grep -q '^  #[4-7] ' /tmp/all || die "/proc/perftop_all has no deep frame"
@@ -196,7 +196,7 @@ t_nonroot_refused() {
 
 # Every bad parameter fails the load with a message and leaves nothing.
 t_bad_params() {
-	for p in top=0 top=-1 top=9000 top=abc top=10001 depth=0 depth=9 max_entries=0 \
+	for p in top=0 top=-1 top=9000 top=abc top=10001 depth=0 depth=65 max_entries=0 \
 		max_entries=15 max_entries=4294967295 max_entries=99999999999 \
 		cpu_entries=0 cpu_entries=100 cpu_entries=131072 max_objects=1 \
 		drain_ms=5 drain_ms=20000 mode=0777 mode=0666 mode=0 mode=0200 \

@@ -131,8 +131,8 @@ t_pool_overflow() {
 	ptwork stacks 4096
 	dump_all /tmp/b
 	tail -n 7 /tmp/b
-	ptcheck format 100000 8 < /tmp/a || die "bad format when full"
-	ptcheck format 100000 8 < /tmp/b || die "bad format when full"
+	ptcheck format 100000 64 < /tmp/a || die "bad format when full"
+	ptcheck format 100000 64 < /tmp/b || die "bad format when full"
 	grep -q ' entries=64/64 ' /tmp/b || die "the pool is not full"
 	oa=$(ptcheck footer stacks < /tmp/a) ob=$(ptcheck footer stacks < /tmp/b)
 	[ "$oa" -gt 0 ] && [ "$ob" -gt "$oa" ] || die "stacks in other did not rise: $oa -> $ob"
@@ -158,7 +158,7 @@ t_fuzzed_writes() {
 # move by more than the stock budget over the fewer loads it runs there, and
 # smaller leaks are kmemleak's to find (t_kmemleak refuses a load too).
 t_refused_loads_leave_nothing() {
-	for p in top=0 depth=9 max_entries=0 mode=0777 symbol=schedule; do
+	for p in top=0 depth=65 max_entries=0 mode=0777 symbol=schedule; do
 		insmod $KO "$p" 2>/dev/null && die "insmod $p succeeded"
 		[ ! -e /proc/perftop ] || die "insmod $p left /proc/perftop"
 	done

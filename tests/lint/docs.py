@@ -11,6 +11,7 @@
 - every option the module has is documented, with the module's own default
   and range (modinfo -p), and no other option is.
 """
+import os
 import re
 import subprocess
 import sys
@@ -60,7 +61,9 @@ def main(ko, man, readme=None):
     defaults = {k: int(v) for k, v in params.items() if v and v.isdigit()}
     glob = defaults["max_entries"] * entry + defaults["max_entries"] * 8 + \
         defaults["max_objects"] * 8
-    per_cpu = 2 * defaults["cpu_entries"] * slot
+    arena = re.search(r"#define PERFTOP_ARENA_FRAMES\s+(\d+)",
+                      open(os.path.join(os.path.dirname(os.path.abspath(man)), "perftop.h")).read())
+    per_cpu = 2 * defaults["cpu_entries"] * (slot + 8 * int(arena.group(1)))
     want = [f"{glob // 1024} KiB for the global table", f"{per_cpu // 1024} KiB per CPU",
             f"{2 * per_cpu // 1024} KiB on 2 CPUs",
             f"{64 * per_cpu / 2**20:.1f} MiB on 64", f"{256 * per_cpu / 2**20:.1f} MiB on 256"]

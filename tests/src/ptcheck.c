@@ -38,6 +38,13 @@
  *                                          ... lie in F0, F1, ... in order;
  *                                          prints the first, then how many
  *                                          match (matches=N)
+ *   ptcheck whole COMM < dump              COMM's user entries: their summed
+ *                                          ns, that of those whose stack is
+ *                                          complete, and its share, in %
+ *   ptcheck depth SYMS FUNC COMM < dump    the first (heaviest) user entry of
+ *                                          COMM with a frame in FUNC: its
+ *                                          rank, stack=, frames and how many
+ *                                          lie in FUNC
  *   ptcheck now                            CLOCK_MONOTONIC, in ns
  *   ptcheck only COMM SYMS < dump          every frame of every user entry of
  *                                          COMM lies in a function of SYMS
@@ -60,7 +67,7 @@
 #include <unistd.h>
 
 #define MAX_ROWS	100000
-#define MAX_FRAMES	16
+#define MAX_FRAMES	128
 
 struct row {
 	unsigned int rank;
@@ -72,7 +79,7 @@ struct row {
 	char kind[16];
 	char comm[64];
 	unsigned int nframes;
-	char frames[MAX_FRAMES][256];
+	char *frames[MAX_FRAMES];	/* strdup()ed: never freed */
 };
 
 #define MAX_OBJECTS	1024
@@ -176,7 +183,9 @@ static void parse(FILE *f, struct dump *d)
 				fail("malformed frame line: %s", line);
 			if (idx != r->nframes || r->nframes == MAX_FRAMES)
 				fail("frame #%u out of order in rank %u", idx, r->rank);
-			set(r->frames[r->nframes++], 256, text);
+			r->frames[r->nframes] = strdup(text);
+			if (!r->frames[r->nframes++])
+				fail("out of memory");
 		} else {
 			fail("unexpected line: '%s'", line);
 		}
@@ -776,6 +785,61 @@ static void chain(const struct dump *d, const char *syms, const char *funcs)
 	printf("matches=%u\n", found);
 }
 
+/* How deep the heaviest stack of COMM through FUNC is, and how much of it is FUNC. */
+static void depth_of(const struct dump *d, const char *syms, const char *func, const char *comm)
+{
+	struct range rg[64];
+	unsigned int n = load_ranges(syms, func, rg, 64), i, j, in;
+
+	for (i = 0; i < d->nrows; i++) {
+		const struct row *r = &d->rows[i];
+
+		if (strcmp(r->kind, "user") || strcmp(r->comm, comm))
+			continue;
+		for (j = in = 0; j < r->nframes; j++)
+			in += frame_in(r->frames[j], rg, n);
+		if (!in)
+			continue;
+		printf("rank=%u stack=%s frames=%u in=%u\n", r->rank, r->stack, r->nframes, in);
+		return;
+	}
+	fail("no user entry of %s with a frame in %s", comm, func);
+}
+
+/* The share of COMM's user time in stacks that reach the outermost frame. */
+static void whole(const struct dump *d, const char *comm)
+{
+	uint64_t total = 0, complete = 0;
+	unsigned int i, j, ranks = 0, cut = 0;
+	const struct row *worst[3] = { NULL, NULL, NULL };
+
+	for (i = 0; i < d->nrows; i++) {
+		const struct row *r = &d->rows[i];
+
+		if (strcmp(r->kind, "user") || strcmp(r->comm, comm))
+			continue;
+		ranks++;
+		total += r->ns;
+		if (!strcmp(r->stack, "complete")) {
+			complete += r->ns;
+			continue;
+		}
+		if (cut < 3)
+			worst[cut++] = r;	/* the dump is by time */
+	}
+	if (!total)
+		fail("no user time of %s", comm);
+	printf("comm=%s ranks=%u total_ns=%" PRIu64 " whole_ns=%" PRIu64 " whole=%.1f\n",
+	       comm, ranks, total, complete, 100.0 * complete / total);
+	for (i = 0; i < cut; i++) {
+		fprintf(stderr, "  not whole: rank %u ns=%" PRIu64 " stack=%s:", worst[i]->rank,
+			worst[i]->ns, worst[i]->stack);
+		for (j = 0; j < worst[i]->nframes; j++)
+			fprintf(stderr, " %s", worst[i]->frames[j]);
+		fprintf(stderr, "\n");
+	}
+}
+
 /* Every frame of COMM's user entries is in one of SYMS's functions, or the vDSO. */
 static void only(const struct dump *d, const char *comm, const char *syms)
 {
@@ -870,6 +934,12 @@ int main(int argc, char **argv)
 	} else if (!strcmp(cmd, "chain") && argc == 4) {
 		parse(stdin, &d);
 		chain(&d, argv[2], argv[3]);
+	} else if (!strcmp(cmd, "depth") && argc == 5) {
+		parse(stdin, &d);
+		depth_of(&d, argv[2], argv[3], argv[4]);
+	} else if (!strcmp(cmd, "whole") && argc == 3) {
+		parse(stdin, &d);
+		whole(&d, argv[2]);
 	} else if (!strcmp(cmd, "only") && argc == 4) {
 		parse(stdin, &d);
 		only(&d, argv[2], argv[3]);

@@ -285,7 +285,7 @@ void format_ns(char *out, size_t size, uint64_t ns)
 
 /* ---- files -------------------------------------------------------------- */
 
-/* A page of every stack with 8 frames is a few MiB; this bounds a mistake. */
+/* A page of every stack with 64 frames is tens of MiB; this bounds a mistake. */
 #define MAX_FILE (256u << 20)
 
 int read_file(const char *path, char **buf, size_t *len)
