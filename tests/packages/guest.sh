@@ -77,11 +77,50 @@ else
 	fail "man 4 perftop: $(man -w 4 perftop 2>&1)"
 fi
 
+# perftop-tables.service (the perftop package) started with perftop.service,
+# and uploads the unwind tables of what runs: a first xz makes its files
+# wanted (/proc/perftop_unwind: "want BUILD-ID PATH"), and the service
+# uploads them ("table BUILD-ID ...") within seconds.
+if systemctl is-active --quiet perftop-tables.service; then
+	pass "perftop-tables.service active with perftop.service"
+else
+	fail "perftop-tables.service active with perftop.service: $(systemctl is-active perftop-tables.service)"
+fi
+systemctl status --no-pager --lines=5 perftop-tables.service 2>&1 | sed 's/^/status: /' | info
+head -c 3000000 /dev/urandom > /tmp/blob
+xz -T1 -9 -c /tmp/blob > /dev/null &
+warm=$!
+i=0 ids=
+while [ $i -lt 120 ] && kill -0 $warm 2> /dev/null; do
+	ids=$(awk '$1 == "want" && $3 ~ /^\/usr\/(bin\/xz|lib\/x86_64-linux-gnu\/liblzma\.so)/ { print $2 }' \
+		/proc/perftop_unwind | sort -u | tr '\n' ' ')
+	[ -n "$ids" ] && break
+	sleep 0.5
+	i=$((i + 1))
+done
+up=0
+while [ -n "$ids" ] && [ $i -lt 120 ]; do
+	up=0
+	for id in $ids; do
+		grep -q "^table $id " /proc/perftop_unwind && up=$((up + 1))
+	done
+	[ "$up" = "$(echo $ids | wc -w)" ] && break
+	sleep 0.5
+	i=$((i + 1))
+done
+kill $warm 2> /dev/null
+wait $warm 2> /dev/null
+grep -v '^want ' /proc/perftop_unwind | sed 's/^/unwind: /' | info
+if [ -n "$ids" ] && [ "$up" = "$(echo $ids | wc -w)" ]; then
+	pass "the service uploaded the tables of xz and liblzma ($ids) while xz ran"
+else
+	fail "the service uploaded the tables of xz and liblzma: wanted '$ids', $up uploaded in $((i / 2)) s"
+fi
+
 # User frames of stock Debian binaries (PIE, shared libraries, no frame
 # pointers) as file + offset: two xz on one CPU preempt each other inside
 # liblzma; sha256sum, exec'd 40 times by a shell loop, lives milliseconds.
 echo reset > /proc/perftop
-head -c 3000000 /dev/urandom > /tmp/blob
 taskset -c 0 xz -T1 -6 -c /tmp/blob > /dev/null &
 taskset -c 0 xz -T1 -6 -c /tmp/blob > /dev/null &
 i=0
@@ -101,6 +140,17 @@ if echo "$xzrank" | grep -Eq '^  #0 /usr/lib/x86_64-linux-gnu/liblzma\.so\.5[.0-
 	pass "xz's top rank names liblzma.so.5 and an offset"
 else
 	fail "xz's top rank names liblzma.so.5 and an offset: $(echo "$xzrank" | head -n 2 | tr '\n' ' ')"
+fi
+# With the tables, xz's stacks are whole (down to _start, "stack=complete"):
+# at least 90 % of its time.
+w=$(awk '/^rank / && / kind=user comm=xz$/ { n = $0; sub(/.* ns=/, "", n); sub(/ .*/, "", n)
+		t += n; if (/ stack=complete /) c += n }
+	END { if (t) printf "%.1f %d %d", 100 * c / t, c, t }' /var/tmp/perftop_all.txt)
+echo "xz: whole stacks ${w%% *} % of its time (ns whole, ns all: ${w#* })" | info
+if [ -n "$w" ] && awk -v p="${w%% *}" 'BEGIN { exit !(p >= 90) }'; then
+	pass "xz's time is in whole stacks (${w%% *} %), by the unwind tables"
+else
+	fail "xz's time is in whole stacks: ${w%% *} % (90 % wanted)"
 fi
 # A rank of sha256sum that several of its processes share, its first frame
 # naming a file.

@@ -107,9 +107,16 @@ do_deb_contents() {
 do_cli_deb_contents() {
 	dpkg-deb -c "$CLI_DEB" | awk '{print $6}' | sed 's#^\./#/#' > "$OUT/cli-deb.list"
 	cat "$OUT/cli-deb.list"
-	for _f in /usr/bin/perftop /usr/share/man/man1/perftop.1.gz; do
+	for _f in /usr/bin/perftop /usr/share/man/man1/perftop.1.gz \
+		/lib/systemd/system/perftop-tables.service; do
 		grep -qx "$_f" "$OUT/cli-deb.list" || { echo "no $_f"; return 1; }
 	done
+	# Enabled (it starts with perftop.service), not started on its own.
+	dpkg-deb --ctrl-tarfile "$CLI_DEB" | tar -xOf - ./postinst > "$OUT/cli-deb.postinst"
+	grep -q "enable 'perftop-tables.service'" "$OUT/cli-deb.postinst" ||
+		{ echo "postinst does not enable perftop-tables.service"; return 1; }
+	! grep -q "deb-systemd-invoke .*start.*perftop-tables" "$OUT/cli-deb.postinst" ||
+		{ echo "postinst starts perftop-tables.service on its own"; return 1; }
 	[ "$(dpkg-deb -f "$CLI_DEB" Architecture)" = "$(dpkg --print-architecture)" ] ||
 		{ echo "not Architecture: $(dpkg --print-architecture)"; return 1; }
 	_deps=$(dpkg-deb -f "$CLI_DEB" Depends)
@@ -178,6 +185,8 @@ do_cli_rpm_contents() {
 	rpm -qlp "$CLI_RPM" > "$OUT/cli-rpm.list" || return 1
 	cat "$OUT/cli-rpm.list"
 	grep -qx /usr/bin/perftop "$OUT/cli-rpm.list" || { echo "no /usr/bin/perftop"; return 1; }
+	grep -qx /usr/lib/systemd/system/perftop-tables.service "$OUT/cli-rpm.list" ||
+		{ echo "no perftop-tables.service"; return 1; }
 	grep -Eqx '/usr/share/man/man1/perftop\.1(\.gz|\.bz2|\.xz|\.zst)?' "$OUT/cli-rpm.list" ||
 		{ echo "no man page"; return 1; }
 	rpm -qpR "$CLI_RPM" > "$OUT/cli-rpm.requires" || return 1
@@ -186,7 +195,11 @@ do_cli_rpm_contents() {
 	done
 	rpm -qp --recommends "$CLI_RPM" | grep -qx "perftop-dkms = $VERSION-.*" ||
 		{ echo "does not recommend perftop-dkms"; return 1; }
-	[ -z "$(rpm -qp --scripts "$CLI_RPM")" ] || { echo "perftop has scriptlets"; return 1; }
+	rpm -qp --scripts "$CLI_RPM" > "$OUT/cli-rpm.scripts" || return 1
+	for _p in 'systemctl --no-reload preset perftop-tables.service' \
+		'systemctl --no-reload disable --now perftop-tables.service'; do
+		grep -qF -- "$_p" "$OUT/cli-rpm.scripts" || { echo "scriptlets lack: $_p"; return 1; }
+	done
 }
 
 do_rpmlint() {
@@ -289,6 +302,8 @@ do_install_cli() {
 		return 1
 	rm -f "$ROOT/tmp/$(basename "$CLI_DEB")"
 	installed perftop || return 1
+	[ "$(in_root systemctl is-enabled perftop-tables.service)" = enabled ] ||
+		{ echo "perftop-tables.service is not enabled"; return 1; }
 	make -s -C "$TOP/tools/perftop" O="$OUT/cli-build" install-testprogs DESTDIR="$ROOT" || return 1
 	install -m 0755 "$TOP/tools/perftop/tests/guest-cli.sh" "$ROOT/usr/local/sbin/perftop-clitest"
 	in_root perftop --version
