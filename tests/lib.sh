@@ -179,6 +179,21 @@ build_tools() {
 		$_cc -g -fPIE -pie -o "$_out/ptpie" "$_src/ptpie.c" -L"$_out" -lptlib \
 			-Wl,-rpath,/lib -lpthread || return 1
 	fi
+	# ptnofp and libptnofp.so: ptpie and its library as Debian builds
+	# programs, without frame pointers (whole stacks by unwind tables,
+	# issue 22); symbols for the tests' oracle.
+	_nofp="gcc -O0 -fomit-frame-pointer -fasynchronous-unwind-tables -Wall -Wextra -Werror"
+	if stale "$_out/libptnofp.so" "$_src/ptlib.c"; then
+		$_nofp -g -fPIC -shared -o "$_out/libptnofp.so" "$_src/ptlib.c" || return 1
+	fi
+	# ptworknf: ptwork without frame pointers (make bench's unwind cost).
+	if stale "$_out/ptworknf" "$_src/ptwork.c"; then
+		$_nofp -g0 -no-pie -static -o "$_out/ptworknf" "$_src/ptwork.c" -lpthread || return 1
+	fi
+	if stale "$_out/ptnofp" "$_src/ptpie.c" "$_out/libptnofp.so"; then
+		$_nofp -g -fPIE -pie -o "$_out/ptnofp" "$_src/ptpie.c" -L"$_out" -lptnofp \
+			-Wl,-rpath,/lib -lpthread || return 1
+	fi
 	# perftop(1)'s table upload (issue 22), static: the guest has no elfutils.
 	_pt=$TOP/tools/perftop
 	if stale "$_out/ptuwload" "$_src/ptuwload.c" "$_pt/upload.c" "$_pt/ehtab.c" "$_pt/util.c" \
@@ -190,7 +205,7 @@ build_tools() {
 	if stale "$_out/pt32" "$_src/pt32.c"; then
 		$_cc -m32 -static -o "$_out/pt32" "$_src/pt32.c" || return 1
 	fi
-	for _p in ptwork ptpie libptlib.so pt32; do
+	for _p in ptwork ptpie libptlib.so ptnofp libptnofp.so pt32; do
 		nm -S --defined-only "$_out/$_p" > "$_out/$_p.syms"
 	done
 	# busybox has no symbols, and pt32's static libc has assembly without
@@ -226,12 +241,17 @@ build_initramfs() {
 		"$_root/sys" "$_root/dev" "$_root/tmp" "$_root/root" "$_root/etc"
 	cp /bin/busybox "$_root/bin/busybox"
 	cp "$BUILD/tools/ptwork" "$BUILD/tools/ptcheck" "$BUILD/tools/ptpie" \
-		"$BUILD/tools/pt32" "$BUILD/tools/ptuwload" "$_root/bin/"
+		"$BUILD/tools/ptnofp" "$BUILD/tools/ptworknf" "$BUILD/tools/pt32" \
+		"$BUILD/tools/ptuwload" "$_root/bin/"
 	mkdir -p "$_root/lib"
-	cp "$BUILD/tools/libptlib.so" "$_root/lib/"
-	# ptpie's dynamic loader and C library, from this (Debian 12) host.
-	ldd "$BUILD/tools/ptpie" | awk '$3 ~ /^\// { print $3 } $1 ~ /^\// { print $1 }' |
-		grep -v libptlib | while read -r _l; do
+	cp "$BUILD/tools/libptlib.so" "$BUILD/tools/libptnofp.so" "$_root/lib/"
+	# Debian's xz and sha256sum (coreutils), built without frame pointers
+	# (issue 22's whole stacks; busybox's own code has no unwind tables).
+	mkdir -p "$_root/usr/bin" && cp /usr/bin/xz /usr/bin/sha256sum "$_root/usr/bin/"
+	# Their dynamic loader and libraries, and ptpie's, from this (Debian 12) host.
+	{ ldd "$BUILD/tools/ptpie"; ldd /usr/bin/xz; ldd /usr/bin/sha256sum; } |
+		awk '$3 ~ /^\// { print $3 } $1 ~ /^\// { print $1 }' |
+		grep -v libptlib | sort -u | while read -r _l; do
 			mkdir -p "$_root$(dirname "$_l")"
 			cp -L "$_l" "$_root$_l"
 		done

@@ -37,7 +37,7 @@ objects-never-freed|resolve.c|s/^\tif (!o->refs .. !--o->refs)$/\tif (0)/|object
 object-per-ctime|resolve.c|s/^\t\t    o->generation == inode->i_generation) {/\t\t    o->generation == inode->i_generation \&\& o->ctime == ctime) {/|objects_come_and_go|objects_come_and_go
 snapshot-per-read|procfs.c|s/ = smp_load_acquire(\&file->private_data);/ = NULL;/;s/^\tif (file->private_data) {/\tif (0) {/|one_snapshot_per_open|one_snapshot_per_open
 read-drains-in-reader|table.c|s/^\tqueue_work(system_wq, \&perftop_read_work);/\tperftop_read_work_fn(NULL);/|names_from_host_root|names_from_host_root
-module-frames-unnamed|table.c|s/^\t\t\tif (!within_module_core(e->key.frames\[i\], mod))$/\t\t\tif (1)/|unloaded_module_named|unloaded_module_named
+module-frames-unnamed|table.c|s/^\t\t\tif (!within_module_core(e->key->frames\[i\], mod))$/\t\t\tif (1)/|unloaded_module_named|unloaded_module_named
 flip-start-skipped|probe.c|s/^\tif (!pc->task)$/\tif (0)/|running_at_load|running_at_load
 late-kick-left-running|perftop.c|/^\t\tirq_work_sync(/{n;s/^\tcancel_work_sync(\&perftop_kicked);/\t;/}|unload_waits_for_late_kick|unload_waits_for_late_kick
 self-check-misses-drained|perftop.c|s/^\t\*switches = totals.switches;$/\t*switches = 0;/;s/^\t\*gaps = totals.gaps;$/\t*gaps = 0;/|wrong_prev_refused|wrong_prev_refused
@@ -51,7 +51,11 @@ uw-rows-unchecked|uwtab.c|s/^\t\tif (perftop_uw_check_rows(t->rows, h.nrows)) {$
 uw-header-unchecked|uwtab.c|s/^\tif (perftop_uw_check_header(\&h) ..$/\tif (0 \d124\d124/|unwind_fuzz|unwind_fuzz
 uw-no-eviction|uwtab.c|s/^\twhile (perftop_uw_bytes + new->bytes > limit) {$/\twhile (0 \&\& perftop_uw_bytes + new->bytes > limit) {/|unwind_limit|unwind_limit
 uw-open-uncapped|uwtab.c|s/^\tif (!capable(CAP_SYS_ADMIN))$/\tif (0)/|unwind_tables|unwind_tables
-tables-build-id-unchecked|tools/perftop/upload.c|s/^\tif (want \&\& strcmp(want, idhex)) {$/\tif (0 \&\& want) {/|unwind_tables|unwind_tables'
+tables-build-id-unchecked|tools/perftop/upload.c|s/^\tif (want \&\& strcmp(want, idhex)) {$/\tif (0 \&\& want) {/|unwind_tables|unwind_tables
+tables-unused|probe.c|s/^\tif (!compat) {$/\tif (false) {/|unwind_stacks|unwind_stacks
+arena-unbounded|probe.c|s/^\tif (t->arena_used + key->nr > arena_size)$/\tif (0)/|deep_stacks|deep_stacks
+views-kept|uwtab.c|s/^\t\tperftop_view_make_locked(m);$/\t\t;/|unwind_views|unwind_views
+ehtab-entry-misplaced|tools/perftop/ehtab.c|s/^\tif (add_row(b, entry, \&end))$/\tif (add_row(b, entry + 1, \&end))/|@cli|cli: unwind tables: rules match libdw at every address'
 
 field() { printf '%s\n%s\n' "$MUTATIONS" "$EXTRA" | awk -F'|' -v n="$1" -v f="$2" '$1 == n { print $f }'; }
 

@@ -7,6 +7,7 @@ KO=/perftop.ko
 FAULTS_KO=/perftop_faults.ko
 SYMS=/tests/ptwork.syms
 PIESYMS=/tests/ptpie.syms:/tests/libptlib.so.syms
+NOFPSYMS=/tests/ptnofp.syms:/tests/libptnofp.so.syms
 SYMS32=/tests/pt32.syms
 TEXT32=/tests/text/pt32.syms
 BUSYBOXSYMS=/tests/busybox.syms

@@ -172,3 +172,154 @@ t_unwind_fuzz() {
 	[ "$r" -gt $((n / 3)) ] && [ "$r" -lt "$n" ] || die "$r of $n refused: the fuzz is not testing both ways"
 	tail -n 1 $UW
 }
+
+# whole_share COMM MIN: at least MIN % of COMM's user time in /tmp/d is in
+# stacks that reach the outermost frame.  On the debug kernel (KASAN,
+# lockdep) a program's start, walked by frame pointers until the drain has
+# taken its mappings, is a larger share: the test is there for the
+# sanitizers, and the shares are shown, not held.
+whole_share() {
+	_w=$(ptcheck whole "$1" < /tmp/d 2> /tmp/cut) || die "$_w"
+	cat /tmp/cut
+	echo "$_w"
+	echo "RESULT unwind_stacks $_w" >&3
+	[ "$PT_KERNEL" != debug ] || return 0
+	_p=$(echo "$_w" | sed 's/.* whole=//')
+	awk -v p="$_p" -v m="$2" 'BEGIN { exit !(p >= m) }' ||
+		die "$1: $_p % of its time in whole stacks, under $2 %"
+}
+
+# Whole stacks without frame pointers (issue 22).  ptnofp is ptpie built as
+# Debian builds programs, with no frame pointers; xz and sha256sum
+# (coreutils) are Debian's own, as are libc and ld.so.  Without tables the walk by frame
+# pointers cuts ptnofp's stacks at once; once ptuwload (perftop tables) has
+# uploaded the tables the module wants, every frame of its threads' stacks
+# lies on the chain nm names, from the system call to the thread's start,
+# and its loop's stack reaches _start; at least 90 % of each program's time
+# is in whole stacks.  The programs run long enough (some 0.4 to 3 s under
+# emulation) that their first moments, walked by frame pointers until the
+# drain has taken their mappings (perftop(4)), weigh little: 10 to 40 ms of
+# a run, mostly ld.so's.
+t_unwind_stacks() {
+	insmod $KO top=8192 max_entries=65536 || die "insmod failed"
+	ptnofp threads 2 1 || die "ptnofp threads failed"
+	dump_all /tmp/d
+	ptcheck chain $NOFPSYMS lib_sleep,lib_work,pie_deep4 < /tmp/d > /tmp/c &&
+		die "ptnofp's stacks are whole without tables: $(cat /tmp/c)"
+	# What the module wants (files of live processes and of ranked frames:
+	# libc, ld.so, busybox, libptnofp), and the programs about to run.
+	ptuwload > /tmp/up 2> /tmp/up.err || die "ptuwload failed: $(cat /tmp/up.err)"
+	ptuwload --file /bin/ptnofp /usr/bin/xz /usr/bin/sha256sum \
+		/lib/x86_64-linux-gnu/liblzma.so.5 >> /tmp/up \
+		2> /tmp/up.err || die "ptuwload --file failed: $(cat /tmp/up.err)"
+	cat /tmp/up
+	for f in /bin/ptnofp /lib/libptnofp.so /usr/bin/xz /usr/bin/sha256sum \
+		/lib/x86_64-linux-gnu/libc.so.6; do
+		grep -q "^$f " /tmp/up || die "no table uploaded for $f"
+	done
+	echo reset > /proc/perftop || die "reset refused"
+	ptnofp threads 2 3 || die "ptnofp threads failed"
+	ptnofp loop 20 300000 > /dev/null || die "ptnofp loop failed"
+	/usr/bin/sha256sum /bin/busybox /bin/busybox /bin/busybox /bin/busybox /bin/busybox \
+		/bin/busybox /bin/busybox /bin/busybox /bin/busybox /bin/busybox > /dev/null ||
+		die "sha256sum failed"
+	/usr/bin/xz -c -2 /bin/busybox > /dev/null || die "xz failed"
+	dump_all /tmp/d
+	c=$(ptcheck chain $NOFPSYMS \
+		lib_sleep,lib_work,pie_deep4,pie_deep3,pie_deep2,pie_deep1,pie_thread < /tmp/d) ||
+		die "ptnofp's threads: $c"
+	echo "$c"
+	c=$(ptcheck chain $NOFPSYMS lib_sleep,lib_work,pie_loop,loop,main < /tmp/d) ||
+		die "ptnofp's loop: $c"
+	echo "$c" | grep -q 'stack=complete' || die "ptnofp's loop stack is not whole: $c"
+	whole_share ptnofp 90
+	whole_share sha256sum 90
+	whole_share xz 90
+}
+
+# Keys of up to max_depth frames (issue 22).  ptwork naps under 100 frames
+# of wl_deep (nm's range for it), walked by its table (its static C
+# library has no frame pointers): with max_depth=127 its stack is whole,
+# every one of the 100 there; with the default, 64 frames marked limit.
+# Out of range, max_depth refuses the load.
+t_deep_stacks() {
+	for p in max_depth=0 max_depth=128 "max_depth=8 depth=9"; do
+		# shellcheck disable=SC2086 # two parameters in one
+		insmod $KO $p 2> /tmp/err && die "insmod $p succeeded"
+		grep -q "out of range" /tmp/err || dmesg | tail -n 3 | grep -q "out of range" ||
+			die "insmod $p: no message"
+	done
+	insmod $KO max_depth=127 depth=127 || die "insmod max_depth=127 failed"
+	ptuwload --file /bin/ptwork > /dev/null || die "no table of ptwork"
+	ptwork deep 100 1 || die "ptwork deep failed"
+	dump_all /tmp/d
+	ptcheck format 1000000 127 < /tmp/d || die "bad format at max_depth=127"
+	c=$(ptcheck depth $SYMS wl_deep ptwork < /tmp/d) || die "$c"
+	echo "max_depth=127: $c"
+	# Below wl_deep: main, the C library's start and _start; above it,
+	# wl_deep_nap and the C library's usleep down to the system call.
+	echo "$c" | grep -q ' stack=complete frames=108 in=100$' ||
+		die "not 100 frames of wl_deep and 8 others, whole: $c"
+	rmmod perftop || die "rmmod failed"
+	insmod $KO || die "insmod failed"
+	ptuwload --file /bin/ptwork > /dev/null || die "no table of ptwork"
+	ptwork deep 100 1 || die "ptwork deep failed"
+	dump_all /tmp/d
+	c=$(ptcheck depth $SYMS wl_deep ptwork < /tmp/d) || die "$c"
+	echo "default max_depth: $c"
+	echo "$c" | grep -q ' stack=limit frames=64 ' || die "not 64 frames, limit: $c"
+	rmmod perftop || die "rmmod failed"
+	# A CPU table keeps its stacks' frames in an arena of 16 a slot: at
+	# cpu_entries=16, 256 frames, two stacks of 118.  Four such processes
+	# on one CPU: the stacks that do not fit are lost, and counted, not
+	# written past it; those that do are whole.
+	insmod $KO max_depth=127 cpu_entries=16 || die "insmod cpu_entries=16 failed"
+	ptuwload --file /bin/ptwork > /dev/null || die "no table of ptwork"
+	for i in 1 2 3 4; do
+		taskset -c 0 ptwork deep 110 2 &
+	done
+	wait
+	dump_all /tmp/d
+	lost=$(footer /tmp/d lost)
+	echo "4 stacks of 118 frames, arenas of 256: lost=$lost"
+	[ "$lost" -gt 0 ] || die "no stack was lost: the arena took four stacks of 118 frames"
+	c=$(ptcheck depth $SYMS wl_deep ptwork < /tmp/d) || die "$c"
+	echo "$c" | grep -q ' stack=complete frames=118 in=110$' || die "not 110 frames of wl_deep, whole: $c"
+}
+
+# drop FILE: drop the unwind table of FILE (an upload with no rows).
+drop() {
+	: > /tmp/blob
+	ptuwload --proc /tmp/blob --file "$1" > /dev/null || die "no table of $1"
+	dd if=/tmp/blob of=/tmp/drop bs=36 count=1 2> /dev/null && patch /tmp/drop 8 0 0 0 0
+	dd if=/tmp/drop of=$UW bs=4M 2> /dev/null || die "the drop of $1 was refused"
+}
+
+# threads_whole: after a reset and 2 s, ptnofp's threads' whole chain,
+# from the system call to the thread's start (ptcheck chain's output).
+threads_whole() {
+	echo reset > /proc/perftop || die "reset refused"
+	sleep 2
+	dump_all /tmp/d
+	ptcheck chain $NOFPSYMS \
+		lib_sleep,lib_work,pie_deep4,pie_deep3,pie_deep2,pie_deep1,pie_thread < /tmp/d
+}
+
+# Views follow the tables (issue 22): a process that runs on, with no new
+# mapping, is walked with a table from its upload on, and without it once
+# it is dropped: every process's view is made again when a table comes or
+# goes, before the one that went is freed.
+t_unwind_views() {
+	insmod $KO top=8192 || die "insmod failed"
+	spawn ptnofp threads 1 60
+	sleep 2
+	c=$(threads_whole) && die "whole before any table: $(echo "$c" | head -n 1)"
+	ptuwload --file /bin/ptnofp /lib/libptnofp.so /lib/x86_64-linux-gnu/libc.so.6 \
+		> /dev/null || die "ptuwload failed"
+	c=$(threads_whole) || die "not whole after the upload: $(echo "$c" | tail -n 1)"
+	echo "after the upload: $c"
+	drop /bin/ptnofp
+	drop /lib/libptnofp.so
+	c=$(threads_whole) && die "whole after the tables were dropped: $(echo "$c" | head -n 1)"
+	echo "after the drop: cut, as before the upload"
+}

@@ -16,6 +16,8 @@
  *   ptwork migrate COUNT                 hop between CPUs COUNT times
  *   ptwork forkexec COUNT PROG           fork + exec PROG COUNT times
  *   ptwork stacks COUNT                  yield from COUNT distinct user stacks
+ *   ptwork deep LEVELS SECONDS           nap for SECONDS in wl_deep_nap under
+ *                                        LEVELS frames of wl_deep
  *   ptwork rename NAME SECONDS           spin in wl_spin as a task named NAME
  *   ptwork asuser UID FILE r|w           open FILE as UID; print the errno
  *   ptwork asuid UID PROG [ARG...]       exec PROG as UID
@@ -615,6 +617,23 @@ static int fuseserve(const char *dir)
 
 /* ---- sleep ------------------------------------------------------------- */
 
+NOINLINE void wl_deep_nap(double seconds)
+{
+	double end = now() + seconds;
+
+	while (now() < end)
+		usleep(2000);
+}
+
+/* LEVELS frames of it: the call is not its last act, so no tail call. */
+NOINLINE long wl_deep(long levels, double seconds)
+{
+	if (levels > 1)
+		return wl_deep(levels - 1, seconds) + 1;
+	wl_deep_nap(seconds);
+	return 1;
+}
+
 NOINLINE void wl_sleep(long count, long usec)
 {
 	struct timespec ts = { usec / 1000000, (usec % 1000000) * 1000 };
@@ -1047,6 +1066,8 @@ int main(int argc, char **argv)
 		return forkexec(a, argv[3]);
 	else if (!strcmp(cmd, "stacks") && argc > 2)
 		return stacks(a);
+	else if (!strcmp(cmd, "deep") && argc > 3)
+		return wl_deep(a, atof(argv[3])) == a ? 0 : 1;
 	else if (!strcmp(cmd, "asuser") && argc > 4)
 		return asuser(a, argv[3], argv[4]);
 	else if (!strcmp(cmd, "asuid") && argc > 3)
