@@ -7,7 +7,9 @@
 #        under a program that never blocks, pinned to CPU 1)
 # Configurations: a no module, b empty kprobe, c capture + hash only,
 # d perftop, e perftop with 10 000 stacks in its table, f bpftrace running
-# perftop.bt (the Debian root only).
+# perftop.bt (the Debian root only); g perftop on the same workloads built
+# without frame pointers (ptworknf), walked by its unwind table, h the same
+# without the table (one frame: what the walk by tables replaces).
 
 # bpftrace compiles its program first: wait until it says it attached.
 bench_bpftrace_start() {
@@ -57,13 +59,19 @@ bench_setup() {
 	   n=$(footer /proc/perftop entries)
 	   [ "$n" -ge 10000 ] || echo "BENCHERR cfg=e only $n entries" >&3 ;;
 	f) bench_bpftrace_start ;;
+	g) insmod $KO
+	   ptuwload --file "$(command -v ptworknf)" > /dev/null ||
+		echo "BENCHERR cfg=g no table uploaded for ptworknf" >&3 ;;
+	h) insmod $KO ;;
 	esac
 }
 
 bench_teardown() {
 	case $1 in
-	d | e) grep '^# handler_ticks' /proc/perftop | sed "s/^# handler_ticks/COST cfg=$1/" >&3
-	       rmmod perftop ;;
+	d | e | g | h)
+	   grep '^# handler_ticks' /proc/perftop | sed "s/^# handler_ticks/COST cfg=$1/" >&3
+	   [ "$1" != g ] || bench_whole
+	   rmmod perftop ;;
 	b) rmmod perftop_floor ;;
 	c) rmmod perftop_capture ;;
 	f) bench_bpftrace_stop ;;
@@ -72,10 +80,21 @@ bench_teardown() {
 
 us() { sed -n "s/.*$1=\([0-9.]*\).*/\1/p"; }
 
+# (g) walks ptworknf's stacks by its table: whole, or the cost says nothing.
+bench_whole() {
+	cat /proc/perftop_all > /tmp/bw
+	w=$(ptcheck whole ptworknf < /tmp/bw 2> /dev/null)
+	echo "WHOLE cfg=g $w" >&3
+	echo "$w" | awk '{ sub(/.*whole=/, ""); exit !($1 >= 90) }' ||
+		echo "BENCHERR cfg=g ptworknf's stacks are not whole: $w" >&3
+}
+
 bench_once() {
-	pinned=$(ptwork pingpong ${PT_PINGPONG:-5000} 0 0 | us us_per_round)
-	cross=$(ptwork pingpong ${PT_CROSS:-3000} 0 1 | us us_per_round)
-	fork=$(taskset -c 0 ptwork forkexec ${PT_FORK:-20} /bin/true | us us_per_exec)
+	w=ptwork
+	case $1 in g | h) w=ptworknf ;; esac
+	pinned=$($w pingpong ${PT_PINGPONG:-5000} 0 0 | us us_per_round)
+	cross=$($w pingpong ${PT_CROSS:-3000} 0 1 | us us_per_round)
+	fork=$(taskset -c 0 $w forkexec ${PT_FORK:-20} /bin/true | us us_per_exec)
 	echo "BENCH cfg=$1 round=$2 pinned_us=$pinned cross_us=$cross fork_us=$fork" >&3
 }
 

@@ -17,6 +17,8 @@ NAMES = {
     "d": "perftop, defaults",
     "e": "perftop, 10 000 stacks",
     "f": "bpftrace, same job",
+    "g": "perftop, no FP, tables",
+    "h": "perftop, no FP, no tables",
 }
 WORKLOADS = [
     # key, title, context switches per unit (for the per-switch cost)
@@ -31,6 +33,12 @@ TARGETS = [
     ("(e) <= 1.30 x (d)", "e", "d", 1.30),
     ("(d) <= 1.15 x (a)", "d", "a", 1.15),
     ("(d) below bpftrace (f)", "d", "f", 1.0),
+]
+
+# The handler's own average cost (its footer), by tables against frame
+# pointers on the same workload (issue 22): at most twice.
+COST_TARGETS = [
+    ("(g) handler <= 2 x (d)'s", "g", "d", 2.0),
 ]
 
 
@@ -50,7 +58,7 @@ def parse(path):
             costs.setdefault("tick", []).append(kv)
         elif line.startswith("SCALE "):
             scale.append(kv)
-        elif line.startswith("BENCHERR") or line.startswith("BTSTAT"):
+        elif line.startswith(("BENCHERR", "BTSTAT", "WHOLE")):
             errors.append(line.strip())
     return runs, costs, errors, rounds, scale
 
@@ -116,7 +124,7 @@ def main():
                 line += f"  {r['per_switch_us']:10.2f}"
             print(line)
         print()
-    for cfg in ("d", "e"):
+    for cfg in ("d", "e", "g", "h"):
         for c in costs.get(cfg, [])[-1:]:
             print(f"perftop's own handler cost ({cfg}), from /proc/perftop: avg {c.get('avg')} ticks,"
                   f" max {c.get('max')}, p50 <= {c.get('p50')}, p99 <= {c.get('p99')}"
@@ -154,6 +162,17 @@ def main():
             if val is not None:
                 checks.append((f"{name} [{stat}]", val, limit))
                 print(f"  {name:24} {val:6.3f}  {'met' if val <= limit else 'NOT met'}")
+    def avg_cost(cfg):
+        vals = [float(c["avg"]) for c in costs.get(cfg, []) if c.get("avg")]
+        return statistics.median(vals) if vals else None
+
+    for name, num, den, limit in COST_TARGETS:
+        a, b = avg_cost(num), avg_cost(den)
+        if a is not None and b:
+            checks.append((f"{name} [avg ticks, median of rounds]", a / b, limit))
+            print(f"\nunwind cost: the handler's average, median over rounds: ({num}) {a:.0f}"
+                  f" ticks, ({den}) {b:.0f}: {name:24} {a / b:6.3f}"
+                  f"  {'met' if a / b <= limit else 'NOT met'}")
     print_scale(scale)
     for e in errors:
         print("note:", e)

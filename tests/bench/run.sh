@@ -42,7 +42,7 @@ export QEMU_ACCEL
 # kernel and initrd and init=/opt/perftop/init, every configuration in it.
 # BPFTRACE=0 (or a kernel that root does not have) boots the initramfs and
 # leaves bpftrace out.
-configs=a,b,c,d,e
+configs=a,b,c,d,e,g,h
 if [ "${BPFTRACE:-1}" = 1 ] && [ "$k" = "$KERNEL_DEFAULT" ]; then
 	root=$("$TESTS/bench/root.sh") || die "no Debian root for bpftrace (BPFTRACE=0 skips it)"
 	stage=$out/root
@@ -54,7 +54,8 @@ if [ "${BPFTRACE:-1}" = 1 ] && [ "$k" = "$KERNEL_DEFAULT" ]; then
 	chmod +x "$stage/opt/perftop/init"
 	cp "$TESTS"/guest/* "$TESTS/bench/perftop.bt" "$BUILD"/tools/*.syms "$stage/tests/"
 	cp "$TESTS/bench/guest.sh" "$stage/tests/bench.sh"
-	cp "$BUILD/tools/ptwork" "$BUILD/tools/ptcheck" "$stage/usr/local/bin/"
+	cp "$BUILD/tools/ptwork" "$BUILD/tools/ptworknf" "$BUILD/tools/ptuwload" \
+		"$BUILD/tools/ptcheck" "$stage/usr/local/bin/"
 	cp "$BUILD/$k/module"/*.ko "$stage/"
 	cp "$stage/boot/vmlinuz-$k" "$stage/boot/initrd.img-$k" "$out/"
 	mb=$(du -sm "$stage" | cut -f1)
@@ -64,7 +65,7 @@ if [ "${BPFTRACE:-1}" = 1 ] && [ "$k" = "$KERNEL_DEFAULT" ]; then
 	BOOT_VMLINUZ=$out/vmlinuz-$k BOOT_INITRD=$out/initrd.img-$k
 	BOOT_DISK=$out/disk.img
 	export BOOT_VMLINUZ BOOT_INITRD BOOT_DISK
-	configs=a,b,c,d,e,f
+	configs=a,b,c,d,e,f,g,h
 	set -- root=/dev/vda rw init=/opt/perftop/init
 else
 	set --
