@@ -145,7 +145,7 @@ fi
 # at least 90 % of its time.
 w=$(awk '/^rank / && / kind=user comm=xz$/ { n = $0; sub(/.* ns=/, "", n); sub(/ .*/, "", n)
 		t += n; if (/ stack=complete /) c += n }
-	END { if (t) printf "%.1f %d %d", 100 * c / t, c, t }' /var/tmp/perftop_all.txt)
+	END { if (t) printf "%.1f %.0f %.0f", 100 * c / t, c, t }' /var/tmp/perftop_all.txt)
 echo "xz: whole stacks ${w%% *} % of its time (ns whole, ns all: ${w#* })" | info
 if [ -n "$w" ] && awk -v p="${w%% *}" 'BEGIN { exit !(p >= 90) }'; then
 	pass "xz's time is in whole stacks (${w%% *} %), by the unwind tables"
