@@ -339,8 +339,16 @@ do_remove() {
 	"" | *" not-installed") ;;
 	*) echo "perftop-dkms after apt purge: $_st"; return 1 ;;
 	esac
-	_left=$(find "$ROOT/etc" -name 'perftop*' ! -name 'perftop-pkgtest*' 2>/dev/null)
+	# The perftop package stays, and its unit's enablement with it (a link
+	# in perftop.service.wants, harmless without perftop.service) ...
+	_left=$(find "$ROOT/etc" -name 'perftop*' ! -name 'perftop-pkgtest*' \
+		! -path '*/perftop.service.wants' ! -path '*/perftop.service.wants/perftop-tables.service' \
+		2>/dev/null)
 	[ -z "$_left" ] || { echo "left behind after purge: $_left"; return 1; }
+	# ... until it is purged too.
+	in_root apt-get purge -y perftop || return 1
+	_left=$(find "$ROOT/etc" -name 'perftop*' ! -name 'perftop-pkgtest*' 2>/dev/null)
+	[ -z "$_left" ] || { echo "left behind after purging perftop too: $_left"; return 1; }
 	echo "dkms status: empty; no perftop.ko in any kernel, no /usr/src/perftop-*"
 }
 
