@@ -188,8 +188,9 @@ enum perftop_special_object {
  * lived: user frames are named from them, and so are the frames of its last
  * moments, charged after the last drain before its exit, once its address
  * space is gone (the slots keep only the mm_struct).  Taken again when its
- * number of mappings changed; freed a few drains after its last use; at
- * most PERFTOP_MAX_MEMOS of them, PERFTOP_MEMO_MAPS mappings each.
+ * number of mappings changed; freed a few drains after its last use once
+ * its process exited, or, to make room, the one used longest ago; at most
+ * PERFTOP_MAX_MEMOS of them, PERFTOP_MEMO_MAPS mappings each.
  */
 #define PERFTOP_MEMO_MAPS	256
 #define PERFTOP_MM_SEEN		16

@@ -360,7 +360,13 @@ static void perftop_memo_free(struct perftop_memo *m)
 	nr_memos--;
 }
 
-/* Free the memos no drain has used lately (ALL: every one). */
+/*
+ * Free the memos of processes that exited (their address space has no
+ * users) and that no drain has used lately (ALL: every one).  A live
+ * process's memo stays, and its view with it: a process that wakes now and
+ * then (a daemon) is walked by its tables from each wake, not from the
+ * drain after it.  perftop_memo_room() makes room when they are many.
+ */
 static void perftop_memo_expire(bool all)
 {
 	struct perftop_memo *m;
@@ -368,8 +374,24 @@ static void perftop_memo_expire(bool all)
 	unsigned int b;
 
 	hash_for_each_safe(memo_buckets, b, tmp, m, hnode)
-		if (all || totals.drains - m->used >= PERFTOP_MEMO_DRAINS)
+		if (all || (totals.drains - m->used >= PERFTOP_MEMO_DRAINS &&
+			    !atomic_read(&m->mm->mm_users)))
 			perftop_memo_free(m);
+}
+
+/* Free the memo used longest ago, but not in this drain: room for another. */
+static bool perftop_memo_room(void)
+{
+	struct perftop_memo *m, *old = NULL;
+	unsigned int b;
+
+	hash_for_each(memo_buckets, b, m, hnode)
+		if (m->used != totals.drains && (!old || m->used < old->used))
+			old = m;
+	if (!old)
+		return false;
+	perftop_memo_free(old);
+	return true;
 }
 
 /*
@@ -460,7 +482,7 @@ static struct perftop_memo *perftop_memo_get(struct mm_struct *mm)
 		return m;		/* taken in this drain already */
 	if (!atomic_read(&mm->mm_users))
 		goto out;		/* it exited: what the memo has */
-	if (!m && nr_memos < PERFTOP_MAX_MEMOS) {
+	if (!m && (nr_memos < PERFTOP_MAX_MEMOS || perftop_memo_room())) {
 		m = kzalloc(sizeof(*m), GFP_KERNEL);
 		if (m) {
 			mmgrab(mm);

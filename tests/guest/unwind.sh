@@ -323,3 +323,18 @@ t_unwind_views() {
 	c=$(threads_whole) && die "whole after the tables were dropped: $(echo "$c" | head -n 1)"
 	echo "after the drop: cut, as before the upload"
 }
+
+# A process that wakes now and then (a daemon: systemd, perftop tables
+# --follow itself) keeps its view while it lives, so that each wake is
+# walked by its tables: ptworknf naps 0.4 s and computes 50 ms, ten times,
+# its table uploaded, and at least 90 % of its time is in whole stacks.  (A memo, and its view,
+# freed three drains after its last use made every wake after a nap of
+# 0.3 s or more a walk by frame pointers: 1 to 3 % of systemd's and the
+# service's time was whole in the package tests' root.)
+t_unwind_daemon() {
+	insmod $KO top=8192 || die "insmod failed"
+	ptuwload --file /bin/ptworknf > /dev/null || die "no table of ptworknf"
+	ptworknf napcompute 10 400000 50000 > /dev/null || die "ptworknf napcompute failed"
+	dump_all /tmp/d
+	whole_share ptworknf 90
+}
