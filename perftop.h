@@ -253,9 +253,11 @@ struct perftop_uw_view {
 };
 
 /*
- * A stack once resolved: what /proc/perftop ranks.  An entry's is allocated
- * to its number of frames (PERFTOP_KEY_LEN), once per distinct stack.
+ * A stack once resolved: what /proc/perftop ranks.  An entry's is kept in
+ * the entry up to PERFTOP_KEY_INLINE frames, allocated to its number of
+ * frames (PERFTOP_KEY_LEN) beyond: once per distinct stack.
  */
+#define PERFTOP_KEY_INLINE	8
 struct perftop_key {
 	u8 kind;
 	u8 nr;
@@ -283,6 +285,8 @@ struct perftop_entry {
 	u64 memo[PERFTOP_PROC_MEMO];	/* the last processes seen */
 	char comm[TASK_COMM_LEN];
 	struct perftop_key *key;	/* PERFTOP_KEY_LEN(key) bytes of it */
+	/* The key when it fits: no allocation for the common, shallow stack. */
+	u64 key_room[1 + PERFTOP_KEY_INLINE];
 };
 
 /* A file that user frames lie in, read once when first seen. */

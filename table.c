@@ -69,10 +69,17 @@ static unsigned int perftop_entries(void)
 }
 
 /* E, out of the table, waits for perftop_entry() to take it again. */
+/* E's key, if it was allocated, freed. */
+static void perftop_key_free(struct perftop_entry *e)
+{
+	if (e->key != (struct perftop_key *)e->key_room)
+		kfree(e->key);
+	e->key = NULL;
+}
+
 static void perftop_spare(struct perftop_entry *e)
 {
-	kfree(e->key);
-	e->key = NULL;
+	perftop_key_free(e);
 	RB_CLEAR_NODE(&e->rnode);
 	hlist_add_head(&e->hnode, &spare_entries);
 	nr_spare++;
@@ -86,8 +93,7 @@ static void perftop_evict(struct perftop_entry *e)
 	totals.other_stacks++;
 	totals.evicted++;
 	perftop_key_objects(e->key, false);
-	kfree(e->key);
-	e->key = NULL;
+	perftop_key_free(e);
 	hlist_del(&e->hnode);
 	rb_erase(&e->rnode, &rank);
 	rb_erase(&e->snode, &room);
@@ -168,9 +174,12 @@ static struct perftop_entry *perftop_entry(const struct perftop_key *key, u64 we
 	}
 	if (chain >= PERFTOP_CHAIN_MAX && perftop_ss(victim) > weight)
 		return NULL;
-	k = kmemdup(key, PERFTOP_KEY_LEN(key), GFP_KERNEL);
-	if (!k)
-		return NULL;
+	k = NULL;
+	if (PERFTOP_KEY_LEN(key) > sizeof(e->key_room)) {
+		k = kmemdup(key, PERFTOP_KEY_LEN(key), GFP_KERNEL);
+		if (!k)
+			return NULL;
+	}
 	if (chain >= PERFTOP_CHAIN_MAX) {
 		/* victim, from this bucket */
 	} else if (nr_spare) {
@@ -191,6 +200,10 @@ static struct perftop_entry *perftop_entry(const struct perftop_key *key, u64 we
 	}
 	memset(e, 0, sizeof(*e));
 	e->base = base;
+	if (!k) {
+		k = (struct perftop_key *)e->key_room;
+		memcpy(k, key, PERFTOP_KEY_LEN(key));
+	}
 	e->key = k;
 	perftop_key_objects(key, true);
 	e->hash = jhash2((u32 *)key, PERFTOP_KEY_LEN(key) / sizeof(u32), hash_seed);
@@ -511,10 +524,8 @@ static void perftop_free_keys(void)
 {
 	unsigned int i;
 
-	for (i = 0; i < pool_used; i++) {
-		kfree(pool[i].key);
-		pool[i].key = NULL;
-	}
+	for (i = 0; i < pool_used; i++)
+		perftop_key_free(&pool[i]);
 }
 
 /*
