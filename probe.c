@@ -304,7 +304,8 @@ perftop_uw_row(const struct perftop_uw_view *v, u64 pc)
  */
 static __always_inline void perftop_capture_user_tables(struct perftop_raw *r,
 							struct pt_regs *regs,
-							const struct perftop_uw_view *v)
+							const struct perftop_uw_view *v,
+							unsigned long top)
 {
 	struct perftop_uw_regs ur = {
 		.pc = instruction_pointer(regs),
@@ -322,6 +323,8 @@ static __always_inline void perftop_capture_user_tables(struct perftop_raw *r,
 		row = perftop_uw_row(v, perftop_uw_lookup_pc(&ur, n == 1));
 		if (row)
 			step = perftop_uw_step(row, &ur, perftop_uw_read_user, NULL);
+		else if (top && ur.bp >= top)
+			step = PERFTOP_UW_CUT;
 		else
 			step = perftop_uw_fp_step(&ur, perftop_uw_read_user, NULL);
 		if (step == PERFTOP_UW_OUTERMOST) {
@@ -373,7 +376,11 @@ static __always_inline bool perftop_user_frame(unsigned long fp, bool compat,
  * cannot be one: frame pointers must rise on the stack, aligned, and return
  * addresses lie in user space.  Code built without frame pointers leaves
  * data in the register; what the drain then finds outside an executable
- * mapping is cut there.
+ * mapping is cut there.  No frame record lies at or above the stack's top
+ * at exec (mm->start_stack: argv, the environment and the auxiliary vector
+ * are there, and pointers into them look like a chain of records): a walk
+ * from a register such code left pointing there stops, instead of taking
+ * up to max_depth frames of them.
  */
 static __always_inline void perftop_capture_user(struct perftop_raw *r,
 						 struct task_struct *tsk)
@@ -382,6 +389,7 @@ static __always_inline void perftop_capture_user(struct perftop_raw *r,
 	unsigned long fp = regs->bp, sp = user_stack_pointer(regs);
 	unsigned long next, ret, align_mask;
 	bool compat = !user_64bit_mode(regs);
+	unsigned long top = READ_ONCE(tsk->mm->start_stack);
 	const struct perftop_uw_view *v;
 	unsigned int n = 1;
 
@@ -390,7 +398,7 @@ static __always_inline void perftop_capture_user(struct perftop_raw *r,
 	if (!compat) {
 		v = perftop_uw_view(tsk->mm);
 		if (v) {
-			perftop_capture_user_tables(r, regs, v);
+			perftop_capture_user_tables(r, regs, v, top);
 			return;
 		}
 	}
@@ -406,7 +414,8 @@ static __always_inline void perftop_capture_user(struct perftop_raw *r,
 			r->walk = PERFTOP_LIMIT;
 			break;
 		}
-		if (fp < sp || (fp & align_mask) || !perftop_user_frame(fp, compat, &next, &ret))
+		if (fp < sp || (fp & align_mask) || (top && fp >= top) ||
+		    !perftop_user_frame(fp, compat, &next, &ret))
 			break;
 		if (ret < PERFTOP_USER_MIN || ret >= TASK_SIZE_MAX)
 			break;
