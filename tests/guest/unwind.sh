@@ -196,7 +196,7 @@ whole_share() {
 # uploaded the tables the module wants, every frame of its threads' stacks
 # lies on the chain nm names, from the system call to the thread's start,
 # and its loop's stack reaches _start; at least 90 % of each program's time
-# is in whole stacks.  The programs run long enough (some 0.4 to 3 s under
+# is in whole stacks.  The programs run long enough (some 0.7 to 3 s under
 # emulation) that their first moments, walked by frame pointers until the
 # drain has taken their mappings (perftop(4)), weigh little: 10 to 40 ms of
 # a run, mostly ld.so's.
@@ -218,8 +218,8 @@ t_unwind_stacks() {
 		grep -q "^$f " /tmp/up || die "no table uploaded for $f"
 	done
 	echo reset > /proc/perftop || die "reset refused"
-	ptnofp threads 2 3 || die "ptnofp threads failed"
-	ptnofp loop 20 300000 > /dev/null || die "ptnofp loop failed"
+	ptnofp threads 2 4 || die "ptnofp threads failed"
+	ptnofp loop 40 300000 > /dev/null || die "ptnofp loop failed"
 	/usr/bin/sha256sum /bin/busybox /bin/busybox /bin/busybox /bin/busybox /bin/busybox \
 		/bin/busybox /bin/busybox /bin/busybox /bin/busybox /bin/busybox > /dev/null ||
 		die "sha256sum failed"
