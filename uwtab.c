@@ -118,31 +118,31 @@ static void perftop_view_make_locked(struct perftop_memo *m)
 {
 	struct perftop_uw_view *v = NULL;
 	const struct perftop_uwtab *t;
-	unsigned int i, nr = 0;
+	unsigned int i;
 	u64 bias;
 
 	lockdep_assert_held(&perftop_mutex);
 	lockdep_assert_held(&perftop_uw_mutex);
-	for (i = 0; i < m->nr; i++)
-		nr += !!perftop_view_table(&m->maps[i], &bias);
-	if (nr)
-		v = kmalloc(struct_size(v, maps, nr), GFP_KERNEL);
-	if (!v) {
+	if (m->nr && perftop_uw_count)
+		v = kmalloc(struct_size(v, maps, m->nr), GFP_KERNEL);
+	if (v) {
+		v->mm = m->mm;
+		v->nr = 0;
+		for (i = 0; i < m->nr; i++) {
+			t = perftop_view_table(&m->maps[i], &bias);
+			if (t)
+				v->maps[v->nr++] = (struct perftop_uw_vmap) {
+					.start = m->maps[i].start,
+					.end = m->maps[i].end,
+					.bias = bias,
+					.tab = t,
+				};
+		}
+	}
+	if (!v || !v->nr) {
+		kfree(v);
 		perftop_view_drop(m);
 		return;
-	}
-	v->mm = m->mm;
-	v->nr = 0;
-	for (i = 0; i < m->nr && v->nr < nr; i++) {
-		t = perftop_view_table(&m->maps[i], &bias);
-		if (!t)
-			continue;
-		v->maps[v->nr++] = (struct perftop_uw_vmap) {
-			.start = m->maps[i].start,
-			.end = m->maps[i].end,
-			.bias = bias,
-			.tab = t,
-		};
 	}
 	if (m->view) {
 		hlist_replace_rcu(&m->view->hnode, &v->hnode);
