@@ -34,7 +34,8 @@ done
 
 # Installed (no recommends: they would pull the newest linux-headers-amd64).
 PACKAGES="systemd systemd-sysv udev kmod procps dkms openssl man-db initramfs-tools
-	linux-image-$PKG_OLD linux-headers-$PKG_OLD xz-utils debuginfod tmux util-linux"
+	linux-image-$PKG_OLD linux-headers-$PKG_OLD xz-utils python3-minimal debuginfod tmux
+	util-linux"
 # Downloaded only.
 PREFETCH="linux-image-$PKG_NEW linux-headers-$PKG_NEW"
 

@@ -398,6 +398,21 @@ report_check() {
 	else
 		echo "FAIL $_t: $(head -n 3 "$2/report.err" "$2/report.txt" | tr '\n' ' ')"
 	fi
+	# python3's stacks whole and named: a complete rank of python3 through
+	# _PyEval_EvalFrameDefault (python3.11 exports it: its .dynsym) down to
+	# libc's __libc_start_main, as nm names them.
+	_t="packages [$1]: perftop report: a whole python3 stack, named"
+	if "$OUT/cli-deb/usr/bin/perftop" report --input "$2/perftop_all.txt" --sysroot "$ROOT" \
+		-n 1000 > "$2/report-all.txt" 2>&1 &&
+		awk '/^rank / { if (ok) exit 0; keep = / stack=complete / && / comm=python3$/; e = l = 0; next }
+			keep && / _PyEval_EvalFrameDefault \(python3\.11\)$/ { e = 1 }
+			keep && / __libc_start_main[@A-Z_.0-9]* \(libc\.so\.6\)$/ { l = 1 }
+			{ ok = keep && e && l }
+			END { exit !ok }' "$2/report-all.txt"; then
+		echo "PASS $_t"
+	else
+		echo "FAIL $_t: $(grep -m1 -A12 ' comm=python3$' "$2/report-all.txt" | tr '\n' ' ')"
+	fi
 	# The same page as a flame graph, for people to look at.
 	"$OUT/cli-deb/usr/bin/perftop" report --input "$2/perftop_all.txt" --sysroot "$ROOT" \
 		--svg "$2/flamegraph.svg" > /dev/null 2>&1 &&
