@@ -291,6 +291,9 @@ static unsigned int nr_memos;
  */
 #define PERFTOP_VIEW_BITS	10
 static struct hlist_head *perftop_uw_views __ro_after_init;
+/* perftop_uw_binary, by device and inode: the same, written under perftop_uw_mutex. */
+static struct hlist_head *perftop_uw_binaries __ro_after_init;
+static unsigned int perftop_uw_nr_binaries;
 static void perftop_view_make(struct perftop_memo *m);
 static void perftop_view_drop(struct perftop_memo *m);
 
@@ -624,8 +627,8 @@ err_proc:
 	proc_remove(proc_all);
 	proc_remove(proc_top);
 err_tables:
-	perftop_tables_free();
 	perftop_uw_free_all();
+	perftop_tables_free();
 	return ret;
 }
 

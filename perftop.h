@@ -225,6 +225,7 @@ struct perftop_uwtab {
 	u64 stamp;			/* upload order: the oldest is evicted first */
 	size_t bytes;
 	u32 nrows;
+	bool gone;			/* taken out: binaries using it go too */
 	u8 build_id_len;
 	u8 build_id[PERFTOP_BUILD_ID_MAX];
 	struct perftop_uw_row rows[];
@@ -250,6 +251,48 @@ struct perftop_uw_view {
 	struct mm_struct *mm;
 	unsigned int nr;
 	struct perftop_uw_vmap maps[];	/* by start */
+};
+
+/*
+ * What a process is unwound by before the drain has made its view (a new
+ * process: whole stacks from its first switch): the mappings with a table
+ * that the view of an earlier process of the same executable file had,
+ * each placed relative to a base the handler reads from the mm: the
+ * executable's relative to its text (mm->start_code), the others (ld.so,
+ * the libraries it maps below itself) relative to the interpreter's load
+ * address (AT_BASE).  Found by the executable's identity (device, inode,
+ * generation), in an RCU hash like the views.  The handler uses a mapping
+ * only where it reads its table's build-id at its place in the new
+ * process's memory: a library not (yet) there, placed elsewhere or a file
+ * replaced since is not used.  At most PERFTOP_MAX_BINARIES, the one learned
+ * longest ago making room; dropped when a table they use goes.
+ */
+#define PERFTOP_BIN_MAPS	8
+#define PERFTOP_BIN_BITS	8
+#define PERFTOP_MAX_BINARIES	1024
+
+enum perftop_uw_base {
+	PERFTOP_BASE_CODE,		/* mm->start_code */
+	PERFTOP_BASE_INTERP,		/* AT_BASE */
+	PERFTOP_BASES
+};
+
+struct perftop_uw_bmap {
+	/* Relative to the base: the mapping, its bias, its build-id. */
+	unsigned long start, end, bias, id_at;
+	const struct perftop_uwtab *tab;
+	unsigned long base;		/* enum perftop_uw_base (no padding: memcmp) */
+};
+
+struct perftop_uw_binary {
+	struct hlist_node hnode;
+	struct list_head lru;		/* the one learned longest ago first */
+	struct rcu_head rcu;
+	dev_t dev;
+	unsigned long ino;
+	u32 generation;
+	unsigned int nr;
+	struct perftop_uw_bmap maps[PERFTOP_BIN_MAPS];
 };
 
 /*
@@ -301,6 +344,7 @@ struct perftop_object {
 	u8 nr_loads;
 	u8 build_id_len;
 	u8 build_id[PERFTOP_BUILD_ID_MAX];
+	u64 build_id_vaddr;		/* the build-id's ELF address */
 	unsigned int id;		/* index in the object table */
 	unsigned int seen;		/* the read that last printed it */
 	unsigned int refs;		/* memo maps and entry frames in it */

@@ -274,16 +274,87 @@ static __always_inline const struct perftop_uw_view *perftop_uw_view(struct mm_s
 	return NULL;
 }
 
-/* The row of the table that covers PC in V, or NULL. */
+/* The bucket of a binary (uwtab.c) by its executable's device and inode. */
+static __always_inline u32 perftop_uw_bin_bucket(dev_t dev, unsigned long ino)
+{
+	return hash_64(((u64)dev << 32) ^ ino, PERFTOP_BIN_BITS);
+}
+
+/* MM's AT_BASE (its interpreter's load address), or 0: a static program. */
+static __always_inline unsigned long perftop_at_base(struct mm_struct *mm)
+{
+	unsigned int i;
+
+	for (i = 0; i + 1 < AT_VECTOR_SIZE && mm->saved_auxv[i] != AT_NULL; i += 2)
+		if (mm->saved_auxv[i] == AT_BASE)
+			return READ_ONCE(mm->saved_auxv[i + 1]);
+	return 0;
+}
+
+/*
+ * MM's binary, if a view of an earlier process of its executable was made
+ * (uwtab.c): its mappings placed where this process has them, by start,
+ * into MAPS, each where the build-id of its table is read at its place
+ * (with faults disabled: a page not yet touched leaves it out); how many.
+ */
+static __always_inline unsigned int perftop_uw_first(struct mm_struct *mm,
+						     struct perftop_uw_vmap *maps)
+{
+	unsigned long base[PERFTOP_BASES], at;
+	const struct perftop_uw_binary *b;
+	const struct perftop_uw_bmap *p;
+	u8 id[PERFTOP_BUILD_ID_MAX];
+	struct inode *inode;
+	unsigned int i, j, n = 0;
+	struct file *exe;
+
+	exe = rcu_dereference_sched(mm->exe_file);
+	if (!exe)
+		return 0;
+	inode = file_inode(exe);
+	hlist_for_each_entry_rcu(b, &perftop_uw_binaries[perftop_uw_bin_bucket(inode->i_sb->s_dev,
+									       inode->i_ino)],
+				 hnode)
+		if (b->ino == inode->i_ino && b->dev == inode->i_sb->s_dev &&
+		    b->generation == inode->i_generation)
+			break;
+	if (!b)
+		return 0;
+	base[PERFTOP_BASE_CODE] = READ_ONCE(mm->start_code);
+	base[PERFTOP_BASE_INTERP] = perftop_at_base(mm);
+	for (i = 0; i < b->nr; i++) {
+		p = &b->maps[i];
+		at = base[p->base];
+		if (!at || copy_from_user_nofault(id, (const void __user *)(at + p->id_at),
+						  p->tab->build_id_len))
+			continue;
+		for (j = 0; j < p->tab->build_id_len && id[j] == p->tab->build_id[j]; j++)
+			;
+		if (j < p->tab->build_id_len)
+			continue;
+		for (j = n; j && maps[j - 1].start > at + p->start; j--)
+			maps[j] = maps[j - 1];
+		maps[j] = (struct perftop_uw_vmap) {
+			.start = at + p->start,
+			.end = at + p->end,
+			.bias = at + p->bias,
+			.tab = p->tab,
+		};
+		n++;
+	}
+	return n;
+}
+
+/* The row of the table that covers PC in MAPS (NR of them), or NULL. */
 static __always_inline const struct perftop_uw_row *
-perftop_uw_row(const struct perftop_uw_view *v, u64 pc)
+perftop_uw_row(const struct perftop_uw_vmap *maps, unsigned int nr, u64 pc)
 {
 	const struct perftop_uw_vmap *p;
-	unsigned int lo = 0, hi = v->nr, mid;
+	unsigned int lo = 0, hi = nr, mid;
 
 	while (lo < hi) {
 		mid = lo + (hi - lo) / 2;
-		p = &v->maps[mid];
+		p = &maps[mid];
 		if (pc < p->start)
 			hi = mid;
 		else if (pc >= p->end)
@@ -295,17 +366,18 @@ perftop_uw_row(const struct perftop_uw_view *v, u64 pc)
 }
 
 /*
- * A 64-bit task's stack by the tables of its view V, from its user
- * registers REGS: each frame by its row where a table covers it, else by one
- * frame-pointer step (code with no table: a JIT, Go, a file not uploaded).
+ * A 64-bit task's stack by the tables of MAPS (its view's or its
+ * binary's, NR of them), from its user registers REGS: each frame by its
+ * row where a table covers it, else by one frame-pointer step (code with
+ * no table: a JIT, Go, a file not uploaded).
  * Whole at a row that marks the outermost frame, or, by frame pointers, at
  * a record whose caller's frame pointer is 0; cut where a step fails or a
  * return address is not in user space.
  */
 static __always_inline void perftop_capture_user_tables(struct perftop_raw *r,
 							struct pt_regs *regs,
-							const struct perftop_uw_view *v,
-							unsigned long top)
+							const struct perftop_uw_vmap *maps,
+							unsigned int nr, unsigned long top)
 {
 	struct perftop_uw_regs ur = {
 		.pc = instruction_pointer(regs),
@@ -320,7 +392,7 @@ static __always_inline void perftop_capture_user_tables(struct perftop_raw *r,
 	r->frames[0] = ur.pc;
 	r->walk = PERFTOP_TRUNCATED;
 	for (;;) {
-		row = perftop_uw_row(v, perftop_uw_lookup_pc(&ur, n == 1));
+		row = perftop_uw_row(maps, nr, perftop_uw_lookup_pc(&ur, n == 1));
 		if (row)
 			step = perftop_uw_step(row, &ur, perftop_uw_read_user, NULL);
 		else if (top && ur.bp >= top)
@@ -390,6 +462,7 @@ static __always_inline void perftop_capture_user(struct perftop_raw *r,
 	unsigned long next, ret, align_mask;
 	bool compat = !user_64bit_mode(regs);
 	unsigned long top = READ_ONCE(tsk->mm->start_stack);
+	struct perftop_uw_vmap first[PERFTOP_BIN_MAPS];
 	const struct perftop_uw_view *v;
 	unsigned int n = 1;
 
@@ -398,9 +471,16 @@ static __always_inline void perftop_capture_user(struct perftop_raw *r,
 	if (!compat) {
 		v = perftop_uw_view(tsk->mm);
 		if (v) {
-			perftop_capture_user_tables(r, regs, v, top);
+			perftop_capture_user_tables(r, regs, v->maps, v->nr, top);
 			return;
 		}
+		/* Not yet seen by a drain (a new process): its binary's. */
+		n = perftop_uw_first(tsk->mm, first);
+		if (n) {
+			perftop_capture_user_tables(r, regs, first, n, top);
+			return;
+		}
+		n = 1;
 	}
 	align_mask = compat ? 3 : 7;
 	if (compat) {

@@ -55,7 +55,7 @@ static int perftop_read_at(struct file *file, void *buf, size_t len, loff_t pos)
 
 /* The GNU build-id from the notes in [off, off + size) of FILE. */
 static int perftop_read_build_id(struct perftop_object *o, struct file *file,
-				 u64 off, u64 size)
+				 u64 off, u64 size, u64 vaddr)
 {
 	size_t pos = 0, namesz, descsz, step;
 	struct elf64_note *nh;
@@ -78,6 +78,7 @@ static int perftop_read_build_id(struct perftop_object *o, struct file *file,
 		    nh->n_descsz <= PERFTOP_BUILD_ID_MAX) {
 			memcpy(o->build_id, p + pos + sizeof(*nh) + namesz, nh->n_descsz);
 			o->build_id_len = nh->n_descsz;
+			o->build_id_vaddr = vaddr + pos + sizeof(*nh) + namesz;
 			return 0;
 		}
 		pos += step;
@@ -142,7 +143,8 @@ static int __perftop_read_elf(struct perftop_object *o, struct file *file)
 			o->loads[o->nr_loads].vaddr = ph.p_vaddr;
 			o->nr_loads++;
 		} else if (ph.p_type == PT_NOTE && !o->build_id_len) {
-			ret = perftop_read_build_id(o, file, ph.p_offset, ph.p_filesz);
+			ret = perftop_read_build_id(o, file, ph.p_offset, ph.p_filesz,
+						    ph.p_vaddr);
 			if (ret == -EAGAIN)
 				return ret;
 		}

@@ -565,8 +565,10 @@ static int perftop_tables_init(void)
 	path_buf = kmalloc(PATH_MAX, GFP_KERNEL);
 	memo_scratch = kvmalloc_array(PERFTOP_MEMO_MAPS, sizeof(*memo_scratch), GFP_KERNEL);
 	perftop_uw_views = kcalloc(1 << PERFTOP_VIEW_BITS, sizeof(*perftop_uw_views), GFP_KERNEL);
+	perftop_uw_binaries = kcalloc(1 << PERFTOP_BIN_BITS, sizeof(*perftop_uw_binaries),
+				      GFP_KERNEL);
 	if (!pool || !buckets || !objects || !gone_names || !elf_buf || !path_buf ||
-	    !memo_scratch || !perftop_uw_views)
+	    !memo_scratch || !perftop_uw_views || !perftop_uw_binaries)
 		return -ENOMEM;
 	hash_mask = nbuckets - 1;
 	cpu_mask = cpu_entries - 1;
@@ -610,8 +612,9 @@ static void perftop_tables_free(void)
 	perftop_free_objects();
 	kvfree(memo_scratch);
 	memo_scratch = NULL;
-	/* No view is left (the memos went); the pointer is read-only now. */
+	/* No view or binary is left; the pointers are read-only now. */
 	kfree(perftop_uw_views);
+	kfree(perftop_uw_binaries);
 	kfree(path_buf);
 	kfree(elf_buf);
 	kvfree(objects);

@@ -59,6 +59,7 @@ static void perftop_uw_remove(struct perftop_uwtab *t)
 	hash_del(&t->hnode);
 	perftop_uw_bytes -= t->bytes;
 	perftop_uw_count--;
+	t->gone = true;
 	t->dead = perftop_uw_dead;
 	perftop_uw_dead = t;
 }
@@ -83,20 +84,144 @@ static bool perftop_view_bias(const struct perftop_object *o,
 	return false;
 }
 
-/* The table of mapping P's file, or NULL. */
+/* The table of mapping P's file (the object *OP), or NULL. */
 static const struct perftop_uwtab *
-perftop_view_table(const struct perftop_memo_map *p, u64 *bias)
+perftop_view_table(const struct perftop_memo_map *p, u64 *bias,
+		   const struct perftop_object **op)
 {
 	const struct perftop_object *o;
-	const struct perftop_uwtab *t;
 
 	if (p->id < PERFTOP_OBJ_FIRST || !perftop_uw_count)
 		return NULL;
 	o = objects[p->id - PERFTOP_OBJ_FIRST];
 	if (!o || !o->elf || !o->build_id_len || !perftop_view_bias(o, p, bias))
 		return NULL;
-	t = perftop_uw_lookup(o->build_id, o->build_id_len);
-	return t;
+	*op = o;
+	return perftop_uw_lookup(o->build_id, o->build_id_len);
+}
+
+/* ---- binaries: a process unwound from its first switch ------------------ */
+
+static LIST_HEAD(perftop_uw_bin_lru);
+
+static struct perftop_uw_binary *perftop_uw_bin_find(const struct perftop_uw_binary *nb)
+{
+	struct perftop_uw_binary *b;
+
+	lockdep_assert_held(&perftop_uw_mutex);
+	hlist_for_each_entry(b, &perftop_uw_binaries[perftop_uw_bin_bucket(nb->dev, nb->ino)],
+			     hnode)
+		if (b->dev == nb->dev && b->ino == nb->ino && b->generation == nb->generation)
+			return b;
+	return NULL;
+}
+
+/* Unpublish B; it is freed after readers are done. */
+static void perftop_uw_bin_drop(struct perftop_uw_binary *b)
+{
+	lockdep_assert_held(&perftop_uw_mutex);
+	hlist_del_rcu(&b->hnode);
+	list_del(&b->lru);
+	kfree_rcu(b, rcu);
+	perftop_uw_nr_binaries--;
+}
+
+/*
+ * The identity of MM's executable into NB, and the bases its binary's
+ * mappings are placed by into BASE; false if it has none (it exited).
+ */
+static bool perftop_uw_bin_start(struct mm_struct *mm, struct perftop_uw_binary *nb,
+				 unsigned long *base)
+{
+	struct inode *inode;
+	struct file *exe;
+
+	rcu_read_lock();
+	exe = rcu_dereference(mm->exe_file);
+	if (exe) {
+		inode = file_inode(exe);
+		nb->dev = inode->i_sb->s_dev;
+		nb->ino = inode->i_ino;
+		nb->generation = inode->i_generation;
+	}
+	rcu_read_unlock();
+	nb->nr = 0;
+	base[PERFTOP_BASE_CODE] = READ_ONCE(mm->start_code);
+	base[PERFTOP_BASE_INTERP] = perftop_at_base(mm);
+	return exe;
+}
+
+/*
+ * Mapping P of a view, of object O, into NB: the executable's relative to
+ * its text, any other relative to the interpreter (ld.so places the
+ * libraries below itself, one after the other: where a process of the same
+ * program, run alike, has them again; where it does not, their build-ids
+ * are not found there, and they are not used).
+ */
+static void perftop_uw_bin_add(struct perftop_uw_binary *nb, const struct perftop_object *o,
+			       const struct perftop_uw_vmap *p, const unsigned long *base)
+{
+	unsigned long which;
+
+	if (o->dev == nb->dev && o->ino == nb->ino && o->generation == nb->generation)
+		which = PERFTOP_BASE_CODE;
+	else
+		which = PERFTOP_BASE_INTERP;
+	if (!base[which] || nb->nr == PERFTOP_BIN_MAPS)
+		return;
+	nb->maps[nb->nr++] = (struct perftop_uw_bmap) {
+		.start = p->start - base[which],
+		.end = p->end - base[which],
+		.bias = p->bias - base[which],
+		.id_at = p->bias + o->build_id_vaddr - base[which],
+		.tab = p->tab,
+		.base = which,
+	};
+}
+
+/*
+ * NB, as a view showed it, in place of what was known of its binary, unless
+ * that had more mappings: a view made while ld.so was still mapping the
+ * libraries has fewer.  (A mapping known and gone since is harmless: its
+ * build-id is not found.)
+ */
+static void perftop_uw_bin_learn(const struct perftop_uw_binary *nb)
+{
+	struct perftop_uw_binary *b = perftop_uw_bin_find(nb), *new;
+
+	if (b && (b->nr > nb->nr ||
+		  (b->nr == nb->nr && !memcmp(b->maps, nb->maps, nb->nr * sizeof(*nb->maps))))) {
+		list_move_tail(&b->lru, &perftop_uw_bin_lru);
+		return;
+	}
+	if (!nb->nr)
+		return;
+	new = kmemdup(nb, sizeof(*nb), GFP_KERNEL);
+	if (!new)
+		return;
+	if (b)
+		perftop_uw_bin_drop(b);
+	if (perftop_uw_nr_binaries == PERFTOP_MAX_BINARIES)
+		perftop_uw_bin_drop(list_first_entry(&perftop_uw_bin_lru,
+						     struct perftop_uw_binary, lru));
+	hlist_add_head_rcu(&new->hnode,
+			   &perftop_uw_binaries[perftop_uw_bin_bucket(new->dev, new->ino)]);
+	list_add_tail(&new->lru, &perftop_uw_bin_lru);
+	perftop_uw_nr_binaries++;
+}
+
+/* Forget the binaries that use a table taken out. */
+static void perftop_uw_bin_settle(void)
+{
+	struct perftop_uw_binary *b, *tmp;
+	unsigned int i;
+
+	list_for_each_entry_safe(b, tmp, &perftop_uw_bin_lru, lru)
+		for (i = 0; i < b->nr; i++)
+			if (b->maps[i].tab->gone) {
+				perftop_uw_bin_drop(b);
+				break;
+			}
 }
 
 /* Unpublish M's view; it is freed after readers are done. */
@@ -116,29 +241,41 @@ static void perftop_view_drop(struct perftop_memo *m)
  */
 static void perftop_view_make_locked(struct perftop_memo *m)
 {
+	unsigned long base[PERFTOP_BASES];
+	const struct perftop_object *o;
 	struct perftop_uw_view *v = NULL;
+	struct perftop_uw_binary nb;
 	const struct perftop_uwtab *t;
+	bool exe;
 	unsigned int i;
 	u64 bias;
 
 	lockdep_assert_held(&perftop_mutex);
 	lockdep_assert_held(&perftop_uw_mutex);
+	exe = perftop_uw_bin_start(m->mm, &nb, base);
 	if (m->nr && perftop_uw_count)
 		v = kmalloc(struct_size(v, maps, m->nr), GFP_KERNEL);
 	if (v) {
 		v->mm = m->mm;
 		v->nr = 0;
 		for (i = 0; i < m->nr; i++) {
-			t = perftop_view_table(&m->maps[i], &bias);
-			if (t)
-				v->maps[v->nr++] = (struct perftop_uw_vmap) {
-					.start = m->maps[i].start,
-					.end = m->maps[i].end,
-					.bias = bias,
-					.tab = t,
-				};
+			t = perftop_view_table(&m->maps[i], &bias, &o);
+			if (!t)
+				continue;
+			v->maps[v->nr] = (struct perftop_uw_vmap) {
+				.start = m->maps[i].start,
+				.end = m->maps[i].end,
+				.bias = bias,
+				.tab = t,
+			};
+			if (exe)
+				perftop_uw_bin_add(&nb, o, &v->maps[v->nr], base);
+			v->nr++;
 		}
 	}
+	/* What this view shows of its binary, for its next processes. */
+	if (exe && v)
+		perftop_uw_bin_learn(&nb);
 	if (!v || !v->nr) {
 		kfree(v);
 		perftop_view_drop(m);
@@ -176,6 +313,7 @@ static void perftop_uw_settle(void)
 	lockdep_assert_held(&perftop_uw_mutex);
 	hash_for_each(memo_buckets, b, m, hnode)
 		perftop_view_make_locked(m);
+	perftop_uw_bin_settle();
 	while (perftop_uw_dead) {
 		t = perftop_uw_dead;
 		perftop_uw_dead = t->dead;
@@ -300,9 +438,9 @@ static void perftop_uw_show_id(struct seq_file *m, const u8 *id, u8 len)
 static void perftop_uw_footer(struct seq_file *m)
 {
 	mutex_lock(&perftop_uw_mutex);
-	seq_printf(m, "# unwind_tables=%u unwind_bytes=%zu unwind_limit=%zu unwind_evicted=%llu unwind_refused=%llu\n",
+	seq_printf(m, "# unwind_tables=%u unwind_bytes=%zu unwind_limit=%zu unwind_evicted=%llu unwind_refused=%llu unwind_binaries=%u\n",
 		   perftop_uw_count, perftop_uw_bytes, (size_t)unwind_kb << 10,
-		   perftop_uw_evicted, perftop_uw_refused);
+		   perftop_uw_evicted, perftop_uw_refused, perftop_uw_nr_binaries);
 	mutex_unlock(&perftop_uw_mutex);
 }
 

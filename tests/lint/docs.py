@@ -33,7 +33,9 @@ def main(ko, man, readme=None):
     flat = re.sub(r"\s+", " ", re.sub(r"^\.\S+ ?", "", text, flags=re.M))
     problems = []
     entry, slot = size(ko, "perftop_entry"), size(ko, "perftop_slot")
-    for what, n in (("bytes per entry", entry), ("bytes per slot", slot)):
+    binary = size(ko, "perftop_uw_binary")
+    for what, n in (("bytes per entry", entry), ("bytes per slot", slot),
+                    ("bytes per binary", binary)):
         m = re.search(r"(\d+) " + what, flat)
         if not m or int(m.group(1)) != n:
             problems.append(f"perftop.4 says {m.group(0) if m else 'nothing'} ({what}); "
