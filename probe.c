@@ -395,6 +395,13 @@ static __always_inline void perftop_capture_user_tables(struct perftop_raw *r,
 		row = perftop_uw_row(maps, nr, perftop_uw_lookup_pc(&ur, n == 1));
 		if (row)
 			step = perftop_uw_step(row, &ur, perftop_uw_read_user, NULL);
+		else if (n > 1 && ur.bp_valid && !ur.bp)
+			/*
+			 * Code with no table reached with a zero frame pointer,
+			 * as a row restored it: _start cleared it (a program
+			 * built with frame pointers, whose libc has a table).
+			 */
+			step = PERFTOP_UW_OUTERMOST;
 		else if (top && ur.bp >= top)
 			step = PERFTOP_UW_CUT;
 		else

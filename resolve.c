@@ -476,6 +476,13 @@ static bool perftop_mmap_trylock(struct mm_struct *mm, bool first)
  * finish late, in the drain, holding its executable against writes for a
  * moment after its parent's wait().  What the memo has otherwise, or NULL.
  */
+/*
+ * A memo could not be taken again (its address space was locked: ld.so
+ * mapping the libraries): the drain asks for another soon, rather than
+ * leave the process walked and named by old mappings until the periodic one.
+ */
+static bool perftop_memo_stale;
+
 static struct perftop_memo *perftop_memo_get(struct mm_struct *mm)
 {
 	struct perftop_memo *m = perftop_memo_find(mm);
@@ -494,8 +501,11 @@ static struct perftop_memo *perftop_memo_get(struct mm_struct *mm)
 			nr_memos++;
 		}
 	}
-	if (m && READ_ONCE(mm->map_count) != m->map_count &&
-	    perftop_mmap_trylock(mm, m->map_count < 0)) {
+	if (m && READ_ONCE(mm->map_count) != m->map_count) {
+		if (!perftop_mmap_trylock(mm, m->map_count < 0)) {
+			perftop_memo_stale = true;
+			goto out;
+		}
 		/*
 		 * Users, seen under the lock: exit_mmap() cannot be past
 		 * its first stage.  Without them it may have torn the

@@ -481,6 +481,7 @@ static void perftop_drain_work(struct work_struct *work)
 {
 	static u64 kicked_at;
 	u64 now, next;
+	bool stale;
 
 	if (work == &perftop_kicked) {
 		now = ktime_get_ns();
@@ -493,10 +494,17 @@ static void perftop_drain_work(struct work_struct *work)
 	}
 	mutex_lock(&perftop_mutex);
 	perftop_drain(false, true);
+	stale = perftop_memo_stale;
+	perftop_memo_stale = false;
 	mutex_unlock(&perftop_mutex);
-	if (work == &perftop_periodic.work && !READ_ONCE(perftop_stopping))
+	if (READ_ONCE(perftop_stopping))
+		return;
+	if (work == &perftop_periodic.work)
 		queue_delayed_work(system_unbound_wq, &perftop_periodic,
 				   msecs_to_jiffies(drain_ms));
+	/* A memo that could not be taken again: another drain, soon. */
+	if (stale)
+		queue_work(system_unbound_wq, &perftop_kicked);
 }
 
 /* The memos name frames by object: they go with the objects. */

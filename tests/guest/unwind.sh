@@ -378,4 +378,23 @@ t_unwind_first() {
 		u && /the process exited before it was named/ { ex = 1 }
 		END { flush(); printf "ranks of processes no drain named: %d, %.0f ns, %.0f ns of it whole\n", r, t, w }' /tmp/d
 	whole_share sha256sum 90
+	# A binary's mapping is used only where its table's build-id is found:
+	# ptnofp, copied to /tmp/ptx, run (its binary learned), then rewritten
+	# in place (same inode) with ptpie, the same program built with frame
+	# pointers and ptlib: its new processes are walked by frame pointers,
+	# whole, not by ptnofp's and libptnofp's rows at ptpie's code.
+	cp /bin/ptnofp /tmp/ptx || die "cp failed"
+	ptuwload --file /tmp/ptx /lib/libptnofp.so > /dev/null || die "no table of ptx"
+	/tmp/ptx loop 2 100000 > /dev/null || die "ptx loop failed"
+	dump_all /tmp/d
+	[ "$(footer /tmp/d unwind_binaries)" -gt "$b" ] || die "no binary learned from ptx's view"
+	cat /bin/ptpie > /tmp/ptx || die "cannot rewrite /tmp/ptx"
+	echo reset > /proc/perftop || die "reset refused"
+	i=0
+	while [ $i -lt 30 ]; do
+		/tmp/ptx loop 1 100000 > /dev/null || die "ptx (ptpie) loop failed"
+		i=$((i + 1))
+	done
+	dump_all /tmp/d
+	whole_share ptx 90
 }
