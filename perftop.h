@@ -249,6 +249,9 @@ struct perftop_uw_view {
 	struct hlist_node hnode;
 	struct rcu_head rcu;
 	struct mm_struct *mm;
+	/* Its executable (only compared) and text: a fork child's are the same. */
+	const void *exe;
+	unsigned long start_code;
 	unsigned int nr;
 	struct perftop_uw_vmap maps[];	/* by start */
 };

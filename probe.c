@@ -345,6 +345,30 @@ static __always_inline unsigned int perftop_uw_first(struct mm_struct *mm,
 	return n;
 }
 
+/*
+ * The view of TSK's parent, if TSK is a child it forked that has not
+ * exec'd since: the same executable file (the same open file, not only the
+ * same inode) at the same place, and the same mappings as it had at the
+ * fork; or NULL.  Only the parent's mm pointer is read, as a key.
+ */
+static __always_inline const struct perftop_uw_view *
+perftop_uw_parent_view(struct task_struct *tsk)
+{
+	const struct perftop_uw_view *v;
+	struct task_struct *parent;
+	struct mm_struct *pmm;
+
+	parent = rcu_dereference_sched(tsk->real_parent);
+	pmm = parent ? READ_ONCE(parent->mm) : NULL;
+	if (!pmm || pmm == tsk->mm)
+		return NULL;
+	v = perftop_uw_view(pmm);
+	if (!v || v->exe != rcu_access_pointer(tsk->mm->exe_file) ||
+	    v->start_code != READ_ONCE(tsk->mm->start_code))
+		return NULL;
+	return v;
+}
+
 /* The row of the table that covers PC in MAPS (NR of them), or NULL. */
 static __always_inline const struct perftop_uw_row *
 perftop_uw_row(const struct perftop_uw_vmap *maps, unsigned int nr, u64 pc)
@@ -477,11 +501,13 @@ static __always_inline void perftop_capture_user(struct perftop_raw *r,
 	r->mm = tsk->mm;
 	if (!compat) {
 		v = perftop_uw_view(tsk->mm);
+		if (!v)
+			v = perftop_uw_parent_view(tsk);
 		if (v) {
 			perftop_capture_user_tables(r, regs, v->maps, v->nr, top);
 			return;
 		}
-		/* Not yet seen by a drain (a new process): its binary's. */
+		/* Not yet seen by a drain (a new program): its binary's. */
 		n = perftop_uw_first(tsk->mm, first);
 		if (n) {
 			perftop_capture_user_tables(r, regs, first, n, top);

@@ -131,13 +131,14 @@ static void perftop_uw_bin_drop(struct perftop_uw_binary *b)
  * mappings are placed by into BASE; false if it has none (it exited).
  */
 static bool perftop_uw_bin_start(struct mm_struct *mm, struct perftop_uw_binary *nb,
-				 unsigned long *base)
+				 unsigned long *base, const void **exep)
 {
 	struct inode *inode;
 	struct file *exe;
 
 	rcu_read_lock();
 	exe = rcu_dereference(mm->exe_file);
+	*exep = exe;
 	if (exe) {
 		inode = file_inode(exe);
 		nb->dev = inode->i_sb->s_dev;
@@ -246,17 +247,20 @@ static void perftop_view_make_locked(struct perftop_memo *m)
 	struct perftop_uw_view *v = NULL;
 	struct perftop_uw_binary nb;
 	const struct perftop_uwtab *t;
+	const void *exe_file;
 	bool exe;
 	unsigned int i;
 	u64 bias;
 
 	lockdep_assert_held(&perftop_mutex);
 	lockdep_assert_held(&perftop_uw_mutex);
-	exe = perftop_uw_bin_start(m->mm, &nb, base);
+	exe = perftop_uw_bin_start(m->mm, &nb, base, &exe_file);
 	if (m->nr && perftop_uw_count)
 		v = kmalloc(struct_size(v, maps, m->nr), GFP_KERNEL);
 	if (v) {
 		v->mm = m->mm;
+		v->exe = exe_file;
+		v->start_code = base[PERFTOP_BASE_CODE];
 		v->nr = 0;
 		for (i = 0; i < m->nr; i++) {
 			t = perftop_view_table(&m->maps[i], &bias, &o);
