@@ -385,14 +385,14 @@ t_unwind_first() {
 	# whole, not by ptnofp's and libptnofp's rows at ptpie's code.
 	cp /bin/ptnofp /tmp/ptx || die "cp failed"
 	ptuwload --file /tmp/ptx /lib/libptnofp.so > /dev/null || die "no table of ptx"
-	/tmp/ptx loop 2 100000 > /dev/null || die "ptx loop failed"
+	/tmp/ptx threads 1 0.5 || die "ptx threads failed"
 	dump_all /tmp/d
 	[ "$(footer /tmp/d unwind_binaries)" -gt "$b" ] || die "no binary learned from ptx's view"
 	cat /bin/ptpie > /tmp/ptx || die "cannot rewrite /tmp/ptx"
 	echo reset > /proc/perftop || die "reset refused"
 	i=0
 	while [ $i -lt 30 ]; do
-		/tmp/ptx loop 1 100000 > /dev/null || die "ptx (ptpie) loop failed"
+		/tmp/ptx threads 1 0.05 || die "ptx (ptpie) threads failed"
 		i=$((i + 1))
 	done
 	dump_all /tmp/d
