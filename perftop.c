@@ -240,6 +240,7 @@ struct perftop_cpu {
 		int maps;
 	} mm_seen[PERFTOP_MM_SEEN];
 	unsigned int mm_next;
+	u64 uw_misplaced;		/* binary mappings another build-id was at */
 	u64 sink;			/* PERFTOP_BENCH_CAPTURE's result */
 #if PERFTOP_FAULTS
 	unsigned int fault_gen;

@@ -330,8 +330,10 @@ static __always_inline unsigned int perftop_uw_first(struct mm_struct *mm,
 			continue;
 		for (j = 0; j < p->tab->build_id_len && id[j] == p->tab->build_id[j]; j++)
 			;
-		if (j < p->tab->build_id_len)
+		if (j < p->tab->build_id_len) {
+			__this_cpu_inc(perftop_cpu.uw_misplaced);
 			continue;
+		}
 		for (j = n; j && maps[j - 1].start > at + p->start; j--)
 			maps[j] = maps[j - 1];
 		maps[j] = (struct perftop_uw_vmap) {

@@ -441,10 +441,15 @@ static void perftop_uw_show_id(struct seq_file *m, const u8 *id, u8 len)
 /* The footer line of /proc/perftop and /proc/perftop_unwind. */
 static void perftop_uw_footer(struct seq_file *m)
 {
+	u64 misplaced = 0;
+	int cpu;
+
+	for_each_possible_cpu(cpu)
+		misplaced += READ_ONCE(per_cpu_ptr(&perftop_cpu, cpu)->uw_misplaced);
 	mutex_lock(&perftop_uw_mutex);
-	seq_printf(m, "# unwind_tables=%u unwind_bytes=%zu unwind_limit=%zu unwind_evicted=%llu unwind_refused=%llu unwind_binaries=%u\n",
+	seq_printf(m, "# unwind_tables=%u unwind_bytes=%zu unwind_limit=%zu unwind_evicted=%llu unwind_refused=%llu unwind_binaries=%u unwind_misplaced=%llu\n",
 		   perftop_uw_count, perftop_uw_bytes, (size_t)unwind_kb << 10,
-		   perftop_uw_evicted, perftop_uw_refused, perftop_uw_nr_binaries);
+		   perftop_uw_evicted, perftop_uw_refused, perftop_uw_nr_binaries, misplaced);
 	mutex_unlock(&perftop_uw_mutex);
 }
 

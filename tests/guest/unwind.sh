@@ -381,13 +381,19 @@ t_unwind_first() {
 	# A binary's mapping is used only where its table's build-id is found:
 	# ptnofp, copied to /tmp/ptx, run (its binary learned), then rewritten
 	# in place (same inode) with ptpie, the same program built with frame
-	# pointers and ptlib: its new processes are walked by frame pointers,
-	# whole, not by ptnofp's and libptnofp's rows at ptpie's code.
+	# pointers and ptlib: the probe finds ptpie's build-id where ptnofp's
+	# was (unwind_misplaced; readelf's build-ids differ), and its new
+	# processes are walked by frame pointers, whole, not by ptnofp's rows
+	# at ptpie's code.
 	cp /bin/ptnofp /tmp/ptx || die "cp failed"
 	ptuwload --file /tmp/ptx /lib/libptnofp.so > /dev/null || die "no table of ptx"
 	/tmp/ptx threads 1 0.5 || die "ptx threads failed"
 	dump_all /tmp/d
 	[ "$(footer /tmp/d unwind_binaries)" -gt "$b" ] || die "no binary learned from ptx's view"
+	m0=$(footer /tmp/d unwind_misplaced) || die "no unwind_misplaced in the footer"
+	[ "$(awk '$1 == "/bin/ptpie" { print $2 }' /tests/buildids)" != \
+		"$(awk '$1 == "/bin/ptnofp" { print $2 }' /tests/buildids)" ] ||
+		die "readelf reads one build-id in ptpie and ptnofp"
 	cat /bin/ptpie > /tmp/ptx || die "cannot rewrite /tmp/ptx"
 	echo reset > /proc/perftop || die "reset refused"
 	i=0
@@ -396,5 +402,8 @@ t_unwind_first() {
 		i=$((i + 1))
 	done
 	dump_all /tmp/d
+	m1=$(footer /tmp/d unwind_misplaced)
+	echo "binary mappings not used, another build-id there: $m0, then $m1"
+	[ "$m1" -gt "$m0" ] || die "ptpie's build-id where ptnofp's binary placed its table went unseen"
 	whole_share ptx 90
 }
