@@ -488,7 +488,7 @@ static __always_inline bool perftop_user_frame(unsigned long fp, bool compat,
  * up to max_depth frames of them.
  */
 static __always_inline void perftop_capture_user(struct perftop_raw *r,
-						 struct task_struct *tsk)
+						 struct task_struct *tsk, bool switched)
 {
 	struct pt_regs *regs = task_pt_regs(tsk);
 	unsigned long fp = regs->bp, sp = user_stack_pointer(regs);
@@ -501,6 +501,18 @@ static __always_inline void perftop_capture_user(struct perftop_raw *r,
 
 	r->compat = compat;
 	r->mm = tsk->mm;
+	/*
+	 * A thread switched in for the first time (it has never been switched
+	 * out) starts where clone returns in the child, on a new stack that
+	 * holds nothing yet: that one frame is its whole stack.  (The CFI
+	 * there is the parent's: a walk by it reads the new stack's empty top.)
+	 */
+	if (switched && tsk != tsk->group_leader && !(tsk->nvcsw | tsk->nivcsw)) {
+		r->frames[0] = instruction_pointer(regs);
+		r->nr = 1;
+		r->walk = PERFTOP_COMPLETE;
+		return;
+	}
 	if (!compat) {
 		v = perftop_uw_view(tsk->mm);
 		if (!v)
@@ -571,7 +583,7 @@ static __always_inline u32 perftop_capture(struct perftop_raw *r, struct pt_regs
 	r->mm = NULL;
 	if (perftop_user_task(tsk)) {
 		r->kind = PERFTOP_USER;
-		perftop_capture_user(r, tsk);
+		perftop_capture_user(r, tsk, !regs);
 	} else {
 		r->kind = PERFTOP_KERNEL;
 		if (!regs)
