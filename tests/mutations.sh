@@ -13,7 +13,7 @@ set -u
 # NAME|FILES|SED EXPRESSION|TESTS TO RUN|TEST THAT MUST FAIL[|VAR=VALUE ... for tests/run]
 # (the expression must change each of the FILES)
 MUTATIONS='read-frees-nothing|procfs.c|0,/\t\.proc_release\t= perftop_release,/s///|memory_returns|memory_returns
-refused-load-leaks|perftop.c|/^err_tables:/{n;s/perftop_tables_free();/;/}|refused_loads_leave_nothing|refused_loads_leave_nothing
+refused-load-leaks|perftop.c|/^err_tables:/{n;n;s/perftop_tables_free();/;/}|refused_loads_leave_nothing|refused_loads_leave_nothing
 suite-stops-early|tests/guest/suite.sh|s/^suite_guest() { run_plan guest; }/suite_guest() { run load_unload; exit 0; }/|load_unload,format|suite-completed
 slice-charged-twice|probe.c|s/^\t\ts->ticks += delta;/\t\ts->ticks += 2 * delta;/|accuracy|accuracy
 gap-not-counted|probe.c|s/^\tt->gap_ticks += now > start ? now - start : 0;/\t;/|gap_kprobes_disabled|gap_kprobes_disabled
@@ -56,7 +56,7 @@ tables-unused|probe.c|s/^\tif (!compat) {$/\tif (false) {/|unwind_stacks|unwind_
 arena-unbounded|probe.c|s/^\tif (t->arena_used + key->nr > arena_size)$/\tif (0)/|deep_stacks|deep_stacks
 views-kept|uwtab.c|s/^\t\tperftop_view_make_locked(m);$/\t\t;/|unwind_views|unwind_views
 binaries-unused|probe.c|s/^\t\tn = perftop_uw_first(tsk->mm, first);$/\t\tn = 0;/|unwind_first|unwind_first
-binaries-unchecked|probe.c|s/^\t\tif (j < p->tab->build_id_len)$/\t\tif (0)/|unwind_first|unwind_first
+binaries-unchecked|probe.c|s/^\t\tif (j < p->tab->build_id_len) {$/\t\tif (0) {/|unwind_first|unwind_first
 memos-expire-live|resolve.c|s/^\t\t\t    !atomic_read(\&m->mm->mm_users)))$/\t\t\t    1))/|unwind_daemon|unwind_daemon
 ehtab-entry-misplaced|tools/perftop/ehtab.c|s/^\tif (add_row(b, entry, \&end))$/\tif (add_row(b, entry + 1, \&end))/|@cli|cli: unwind tables: rules match libdw at every address'
 
