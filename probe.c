@@ -502,12 +502,15 @@ static __always_inline void perftop_capture_user(struct perftop_raw *r,
 	r->compat = compat;
 	r->mm = tsk->mm;
 	/*
-	 * A thread switched in for the first time (it has never been switched
-	 * out) starts where clone returns in the child, on a new stack that
-	 * holds nothing yet: that one frame is its whole stack.  (The CFI
-	 * there is the parent's: a walk by it reads the new stack's empty top.)
+	 * Stacks of one frame, whole: a thread switched in for the first time
+	 * (never switched out) starts where clone returns in the child, on a
+	 * new stack that holds nothing yet (the CFI there is the parent's: a
+	 * walk by it reads the new stack's empty top); and a program at its
+	 * entry (ld.so's, or its own that ld.so jumps to) before it has pushed
+	 * anything has its stack pointer where exec left it, mm->start_stack.
 	 */
-	if (switched && tsk != tsk->group_leader && !(tsk->nvcsw | tsk->nivcsw)) {
+	if ((switched && tsk != tsk->group_leader && !(tsk->nvcsw | tsk->nivcsw)) ||
+	    sp == top) {
 		r->frames[0] = instruction_pointer(regs);
 		r->nr = 1;
 		r->walk = PERFTOP_COMPLETE;

@@ -400,6 +400,7 @@ static ssize_t perftop_uw_write(struct file *file, const char __user *ubuf,
 		}
 		t->bytes = bytes;
 		t->nrows = h.nrows;
+		t->gone = false;
 		t->build_id_len = h.build_id_len;
 		memcpy(t->build_id, h.build_id, sizeof(t->build_id));
 	}
@@ -460,6 +461,7 @@ static void perftop_uw_footer(struct seq_file *m)
  */
 static int perftop_uw_show(struct seq_file *m, void *v)
 {
+	struct perftop_uw_binary *bin;
 	struct perftop_uwtab *t;
 	struct perftop_object *o;
 	unsigned int i, b;
@@ -475,6 +477,9 @@ static int perftop_uw_show(struct seq_file *m, void *v)
 		perftop_uw_show_id(m, t->build_id, t->build_id_len);
 		seq_printf(m, " rows=%u bytes=%zu\n", t->nrows, t->bytes);
 	}
+	list_for_each_entry(bin, &perftop_uw_bin_lru, lru)
+		seq_printf(m, "binary %u:%u %lu maps=%u\n", MAJOR(bin->dev), MINOR(bin->dev),
+			   bin->ino, bin->nr);
 	for (i = 0; i < nr_objects; i++) {
 		o = objects[i];
 		if (!o || !o->elf || !o->build_id_len ||

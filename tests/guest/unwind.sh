@@ -362,6 +362,7 @@ t_unwind_first() {
 	dump_all /tmp/d
 	b=$(footer /tmp/d unwind_binaries) || die "no unwind_binaries in the footer"
 	echo "binaries known: $b"
+	grep '^binary ' $UW
 	[ "$b" -ge 1 ] || die "no binary learned from sha256sum's view"
 	echo reset > /proc/perftop || die "reset refused"
 	i=0
@@ -389,7 +390,8 @@ t_unwind_first() {
 	ptuwload --file /tmp/ptx /lib/libptnofp.so > /dev/null || die "no table of ptx"
 	/tmp/ptx threads 1 0.5 || die "ptx threads failed"
 	dump_all /tmp/d
-	[ "$(footer /tmp/d unwind_binaries)" -gt "$b" ] || die "no binary learned from ptx's view"
+	[ "$(footer /tmp/d unwind_binaries)" -gt "$b" ] ||
+		die "no binary learned from ptx's view: $(grep '^# unwind_tables' /tmp/d); $(grep '^binary ' $UW | tr '\n' ' ')"
 	m0=$(footer /tmp/d unwind_misplaced) || die "no unwind_misplaced in the footer"
 	[ "$(awk '$1 == "/bin/ptpie" { print $2 }' /tests/buildids)" != \
 		"$(awk '$1 == "/bin/ptnofp" { print $2 }' /tests/buildids)" ] ||
