@@ -92,7 +92,7 @@ head -c 3000000 /dev/urandom > /tmp/blob
 # Python: a loop of a few seconds (no C recursion: 3.11 calls Python
 # functions inside one _PyEval_EvalFrameDefault).
 PYLOOP='s = 0
-for i in range(1500000):
+for i in range(600000):
     s += i * i % 7'
 : > /tmp/tables.bin
 ids=$(perftop tables --proc /tmp/tables.bin --file /usr/bin/xz \
@@ -127,14 +127,14 @@ fi
 # pointers) as file + offset: two xz on one CPU preempt each other inside
 # liblzma; sha256sum, exec'd 40 times by a shell loop, lives milliseconds;
 # on the other CPU python3 runs its loop, then sha512sum hashes the blob
-# four times (processes of a second or so).
+# twice (processes of a second or so).
 echo reset > /proc/perftop
 taskset -c 0 xz -T1 -6 -c /tmp/blob > /dev/null &
 taskset -c 0 xz -T1 -6 -c /tmp/blob > /dev/null &
 (
 	taskset -c 1 python3 -c "$PYLOOP"
 	i=0
-	while [ $i -lt 4 ]; do
+	while [ $i -lt 2 ]; do
 		taskset -c 1 sha512sum /tmp/blob > /dev/null
 		i=$((i + 1))
 	done
