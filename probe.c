@@ -280,6 +280,13 @@ static __always_inline u32 perftop_uw_bin_bucket(dev_t dev, unsigned long ino)
 	return hash_64(((u64)dev << 32) ^ ino, PERFTOP_BIN_BITS);
 }
 
+/* B is the binary of the executable file DEV, INO, GENERATION. */
+static __always_inline bool perftop_uw_bin_is(const struct perftop_uw_binary *b,
+					      dev_t dev, unsigned long ino, u32 generation)
+{
+	return b->ino == ino && b->dev == dev && b->generation == generation;
+}
+
 /* MM's AT_BASE (its interpreter's load address), or 0: a static program. */
 static __always_inline unsigned long perftop_at_base(struct mm_struct *mm)
 {
@@ -315,8 +322,7 @@ static __always_inline unsigned int perftop_uw_first(struct mm_struct *mm,
 	hlist_for_each_entry_rcu(b, &perftop_uw_binaries[perftop_uw_bin_bucket(inode->i_sb->s_dev,
 									       inode->i_ino)],
 				 hnode)
-		if (b->ino == inode->i_ino && b->dev == inode->i_sb->s_dev &&
-		    b->generation == inode->i_generation)
+		if (perftop_uw_bin_is(b, inode->i_sb->s_dev, inode->i_ino, inode->i_generation))
 			break;
 	if (!b)
 		return 0;
@@ -497,7 +503,7 @@ static __always_inline void perftop_capture_user(struct perftop_raw *r,
 	unsigned long top = READ_ONCE(tsk->mm->start_stack);
 	struct perftop_uw_vmap first[PERFTOP_BIN_MAPS];
 	const struct perftop_uw_view *v;
-	unsigned int n = 1;
+	unsigned int n = 1, nr;
 
 	r->compat = compat;
 	r->mm = tsk->mm;
@@ -525,12 +531,11 @@ static __always_inline void perftop_capture_user(struct perftop_raw *r,
 			return;
 		}
 		/* Not yet seen by a drain (a new program): its binary's. */
-		n = perftop_uw_first(tsk->mm, first);
-		if (n) {
-			perftop_capture_user_tables(r, regs, first, n, top);
+		nr = perftop_uw_first(tsk->mm, first);
+		if (nr) {
+			perftop_capture_user_tables(r, regs, first, nr, top);
 			return;
 		}
-		n = 1;
 	}
 	align_mask = compat ? 3 : 7;
 	if (compat) {

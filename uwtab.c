@@ -111,7 +111,7 @@ static struct perftop_uw_binary *perftop_uw_bin_find(const struct perftop_uw_bin
 	lockdep_assert_held(&perftop_uw_mutex);
 	hlist_for_each_entry(b, &perftop_uw_binaries[perftop_uw_bin_bucket(nb->dev, nb->ino)],
 			     hnode)
-		if (b->dev == nb->dev && b->ino == nb->ino && b->generation == nb->generation)
+		if (perftop_uw_bin_is(b, nb->dev, nb->ino, nb->generation))
 			return b;
 	return NULL;
 }
@@ -164,7 +164,7 @@ static void perftop_uw_bin_add(struct perftop_uw_binary *nb, const struct perfto
 {
 	unsigned long which;
 
-	if (o->dev == nb->dev && o->ino == nb->ino && o->generation == nb->generation)
+	if (perftop_uw_bin_is(nb, o->dev, o->ino, o->generation))
 		which = PERFTOP_BASE_CODE;
 	else
 		which = PERFTOP_BASE_INTERP;
