@@ -52,6 +52,7 @@ uw-header-unchecked|uwtab.c|s/^\tif (perftop_uw_check_header(\&h) ..$/\tif (0 \d
 uw-no-eviction|uwtab.c|s/^\twhile (perftop_uw_bytes + new->bytes > limit) {$/\twhile (0 \&\& perftop_uw_bytes + new->bytes > limit) {/|unwind_limit|unwind_limit
 uw-open-uncapped|uwtab.c|s/^\tif (!capable(CAP_SYS_ADMIN))$/\tif (0)/|unwind_tables|unwind_tables
 tables-build-id-unchecked|tools/perftop/upload.c|s/^\tif (want \&\& strcmp(want, idhex)) {$/\tif (0 \&\& want) {/|unwind_tables|unwind_tables
+compat-walked-as-64|probe.c|s/^\tbool compat = !user_64bit_mode(regs);$/\tbool compat = false;/|compat32|compat32
 tables-unused|probe.c|s/^\tif (!compat) {$/\tif (false) {/|unwind_stacks|unwind_stacks
 arena-unbounded|probe.c|s/^\tif (t->arena_used + key->nr > arena_size)$/\tif (0)/|deep_stacks|deep_stacks
 views-kept|uwtab.c|s/^\t\tperftop_view_make_locked(m);$/\t\t;/|unwind_views|unwind_views

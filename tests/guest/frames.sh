@@ -92,7 +92,8 @@ t_compat32() {
 	dump_all /tmp/d
 	c=$(ptcheck chain $SYMS32 w32_sleep,w32_spin,main < /tmp/d) || die "$c"
 	echo "$c"
-	ptcheck only pt32 $TEXT32 < /tmp/d || die "a 32-bit frame outside pt32's code"
+	c=$(ptcheck only pt32 $TEXT32 < /tmp/d 2>&1) || die "a 32-bit frame outside pt32's code: $c"
+	echo "$c"
 }
 
 # busybox has no frame pointers: its stacks are cut at the first frame that
@@ -117,7 +118,8 @@ t_no_junk_frames() {
 		END { if (b != "" && !x) printf "%s", b }' /tmp/d0 > /tmp/d
 	echo "ranks of runs that exited before they were named:" \
 		"$(($(grep -c '^rank ' /tmp/d0) - $(grep -c '^rank ' /tmp/d)))"
-	ptcheck only sha256sum $BUSYBOXSYMS < /tmp/d || die "a busybox frame outside its text"
+	c=$(ptcheck only sha256sum $BUSYBOXSYMS < /tmp/d 2>&1) || die "a busybox frame outside its text: $c"
+	echo "$c"
 	grep -A8 'comm=sha256sum$' /tmp/d | head -n 12
 	grep 'comm=sha256sum$' /tmp/d | grep -q 'stack=truncated' ||
 		die "no truncated busybox stack of sha256sum"
