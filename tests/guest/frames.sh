@@ -88,11 +88,16 @@ t_pie_threads() {
 t_compat32() {
 	pt32 0.01 2>/tmp/err || skip "no 32-bit programs here: $(cat /tmp/err)"
 	insmod $KO top=8192 || die "insmod failed"
-	pt32 2 || die "pt32 failed"
+	pt32 2 > /tmp/pt32.out || die "pt32 failed"
 	dump_all /tmp/d
 	c=$(ptcheck chain $SYMS32 w32_sleep,w32_spin,main < /tmp/d) || die "$c"
 	echo "$c"
-	c=$(ptcheck only pt32 $TEXT32 < /tmp/d 2>&1) || die "a 32-bit frame outside pt32's code: $c"
+	# A frame the drain could not name (pt32's address space locked at its
+	# start: brk) is checked by its address: pt32's code, or its vDSO.
+	vdso=$(sed -n 's/^vdso //p' /tmp/pt32.out)
+	[ -n "$vdso" ] || die "pt32 did not say where its vDSO is"
+	c=$(ptcheck only pt32 $TEXT32 "$vdso" < /tmp/d 2>&1) ||
+		die "a 32-bit frame outside pt32's code: $c"
 	echo "$c"
 }
 

@@ -46,13 +46,15 @@
  *                                          rank, stack=, frames and how many
  *                                          lie in FUNC
  *   ptcheck now                            CLOCK_MONOTONIC, in ns
- *   ptcheck only COMM SYMS < dump          every frame of every user entry of
+ *   ptcheck only COMM SYMS [VDSO] < dump   every frame of every user entry of
  *                                          COMM lies in a function of SYMS
  *                                          (or the vDSO): no junk frame; a
  *                                          frame left unnamed as its address
  *                                          space was locked must lie there by
  *                                          its address (a program linked at a
- *                                          fixed address); prints how many
+ *                                          fixed address), or in VDSO
+ *                                          (START-END, hex: where the process
+ *                                          saw its vDSO); prints how many
  *
  * SYMS is a colon-separated list of "nm -S" outputs, each named after the
  * object it describes (OBJECT.syms): frames print as .../OBJECT+0xOFF.
@@ -390,11 +392,13 @@ static int frame_in(const char *text, const struct range *rg, unsigned int n)
 /*
  * TEXT is a frame the module could not name, its process's address space
  * locked when the drain first tried (perftop(4)), at an address inside one
- * of the N ranges: the address itself, as a program linked at a fixed
- * address (pt32: static, not PIE) has its code where its symbols say.
+ * of the N ranges, or in VDSO (START-END, or NULL): the address itself, as
+ * a program linked at a fixed address (pt32: static, not PIE) has its code
+ * where its symbols say.
  */
-static int addr_in(const char *text, const struct range *rg, unsigned int n)
+static int addr_in(const char *text, const struct range *rg, unsigned int n, const char *vdso)
 {
+	unsigned long lo, hi;
 	static const char why[] = " (unresolved: its address space was locked)";
 	unsigned long addr;
 	unsigned int i;
@@ -405,6 +409,8 @@ static int addr_in(const char *text, const struct range *rg, unsigned int n)
 	addr = strtoul(text + 2, &end, 16);
 	if (end == text + 2 || strcmp(end, why))
 		return 0;
+	if (vdso && sscanf(vdso, "%lx-%lx", &lo, &hi) == 2 && addr >= lo && addr < hi)
+		return 1;
 	for (i = 0; i < n; i++)
 		if (addr >= rg[i].start && addr < rg[i].end)
 			return 1;
@@ -869,7 +875,7 @@ static void whole(const struct dump *d, const char *comm)
 }
 
 /* Every frame of COMM's user entries is in one of SYMS's functions, or the vDSO. */
-static void only(const struct dump *d, const char *comm, const char *syms)
+static void only(const struct dump *d, const char *comm, const char *syms, const char *vdso)
 {
 	char line[512], name[256], type;
 	unsigned long addr, size;
@@ -902,7 +908,7 @@ static void only(const struct dump *d, const char *comm, const char *syms)
 
 			if (!strncmp(f, "[vdso]+", 7) || frame_in(f, rg, n))
 				continue;
-			if (addr_in(f, rg, n)) {
+			if (addr_in(f, rg, n, vdso)) {
 				locked++;
 				continue;
 			}
@@ -976,9 +982,9 @@ int main(int argc, char **argv)
 	} else if (!strcmp(cmd, "whole") && argc == 3) {
 		parse(stdin, &d);
 		whole(&d, argv[2]);
-	} else if (!strcmp(cmd, "only") && argc == 4) {
+	} else if (!strcmp(cmd, "only") && (argc == 4 || argc == 5)) {
 		parse(stdin, &d);
-		only(&d, argv[2], argv[3]);
+		only(&d, argv[2], argv[3], argc == 5 ? argv[4] : NULL);
 	} else {
 		fprintf(stderr, "usage: see the comment at the top of ptcheck.c\n");
 		return 2;
