@@ -291,6 +291,11 @@ SPLATS='Oops|BUG:|WARNING:|sleeping function called from invalid context|schedul
 # BOOT_CPU is QEMU's -cpu (its default, qemu64, when unset).
 # BOOT_DISK adds a raw disk image as /dev/vda (and no network); BOOT_MEM
 # (MiB) and BOOT_RUNDIR replace the memory size and the run's folder.
+# tsc_early_khz: the host's TSC frequency (tests/src/tsckhz.c), which the
+# guest would otherwise calibrate against its emulated PIT, on a starved
+# host up to 29 times wrong (a boot of CI-F: 72424 kHz for 2096022; every
+# clock of the guest, the kernel's included, ran that much fast: an RCU
+# stall "at 8009 s" and six failures).
 # tsc=reliable: under TCG every vCPU reads the host's invariant TSC, but the
 # emulated CPU does not advertise it, and the guest's watchdog then demotes
 # sched_clock to a jiffies-clamped clock that drifts from rdtsc under host
@@ -307,6 +312,7 @@ SPLATS='Oops|BUG:|WARNING:|sleeping function called from invalid context|schedul
 boot() {
 	_k=$1 _suite=$2 _smp=$3 _timeout=$4
 	shift 4
+	_tsc=$(host_tsc_khz)
 	_mem=${BOOT_MEM:-1024}
 	[ "$_k" = debug ] && _mem=3072
 	BOOT_DIR=${BOOT_RUNDIR:-$BUILD/$_k/run-$_suite-smp$_smp}
@@ -323,9 +329,22 @@ boot() {
 		-serial "file:$BOOT_DIR/console.log" -serial "file:$BOOT_DIR/results.txt" \
 		-kernel "${BOOT_VMLINUZ:-$(kernel_vmlinuz "$_k")}" \
 		-initrd "${BOOT_INITRD:-$BUILD/$_k/initrd.gz}" \
-		-append "console=ttyS0 loglevel=5 tsc=reliable panic=-1 oops=panic panic_on_warn=1 softlockup_panic=1 hung_task_panic=1 PT_SUITE=$_suite PT_KERNEL=$_k PT_SMP=$_smp ${PT_TESTS:+PT_TESTS=$PT_TESTS} $*" \
+		-append "console=ttyS0 loglevel=5 tsc=reliable ${_tsc:+tsc_early_khz=$_tsc} panic=-1 oops=panic panic_on_warn=1 softlockup_panic=1 hung_task_panic=1 PT_SUITE=$_suite PT_KERNEL=$_k PT_SMP=$_smp ${PT_TESTS:+PT_TESTS=$PT_TESTS} $*" \
 		< /dev/null > "$BOOT_DIR/qemu.log" 2>&1
 	BOOT_RC=$?
+}
+
+# The host's TSC frequency in kHz, measured once per build folder; nothing
+# where the host's TSC is not invariant (the guest calibrates its own).
+host_tsc_khz() {
+	_f=$BUILD/host-tsc-khz
+	if [ ! -s "$_f" ]; then
+		mkdir -p "$BUILD/tools"
+		gcc -O2 -Wall -Wextra -Werror -o "$BUILD/tools/tsckhz.$$" "$TESTS/src/tsckhz.c" &&
+			"$BUILD/tools/tsckhz.$$" > "$_f.$$" && mv -f "$_f.$$" "$_f"
+		rm -f "$BUILD/tools/tsckhz.$$" "$_f.$$"
+	fi
+	cat "$_f" 2>/dev/null
 }
 
 # The tests of guest suite $1 as tests/guest/plan lists them, narrowed to
