@@ -336,13 +336,16 @@ boot() {
 
 # The host's TSC frequency in kHz, measured once per build folder; nothing
 # where the host's TSC is not invariant (the guest calibrates its own).
+# Boots start side by side, in subshells (one $$): each measures into a
+# folder of its own, and the first to finish publishes its figure.
 host_tsc_khz() {
 	_f=$BUILD/host-tsc-khz
 	if [ ! -s "$_f" ]; then
-		mkdir -p "$BUILD/tools"
-		gcc -O2 -Wall -Wextra -Werror -o "$BUILD/tools/tsckhz.$$" "$TESTS/src/tsckhz.c" &&
-			"$BUILD/tools/tsckhz.$$" > "$_f.$$" && mv -f "$_f.$$" "$_f"
-		rm -f "$BUILD/tools/tsckhz.$$" "$_f.$$"
+		mkdir -p "$BUILD"
+		_d=$(mktemp -d "$BUILD/tsckhz.XXXXXX") &&
+			gcc -O2 -Wall -Wextra -Werror -o "$_d/tsckhz" "$TESTS/src/tsckhz.c" &&
+			"$_d/tsckhz" > "$_d/khz" && mv -f "$_d/khz" "$_f"
+		rm -rf "$_d"
 	fi
 	cat "$_f" 2>/dev/null
 }
