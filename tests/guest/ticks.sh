@@ -189,13 +189,24 @@ t_tick_kthread() {
 	echo "perftop: $k; the kernel: the thread ran $run ns; its own clock: a=$own_a b=$own_b"
 	awk '/^rank / { t = / comm=ptbusy$/ } /^rank / || /^  #/ { if (t) print }' /tmp/d | head -n 40
 	# Each stack begun at a tick and marked complete is whole: down to
-	# kthread() (a stack=limit one is cut at the depth, and says so).
-	cut=$(awk 'function fin() { if (t && !k) n++; t = 0 }
-		/^rank / { fin(); t = / splits=[1-9]/ && / stack=complete / && / comm=ptbusy$/; k = 0; next }
-		/^  #/ { if (/ kthread\+/) k = 1; next }
+	# kthread(), or, for a thread's first slice before kthread() is
+	# called, schedule_tail() then ret_from_fork (since 6.4 a kernel
+	# thread has its name from its fork: on 6.12 that stack, shared by
+	# every new kernel thread, can be ptbusy's).  A stack=limit one is cut
+	# at the depth, and says so.
+	awk 'function fin() {
+			if (t && !k && !(s && l ~ /^ret_from_fork(_asm)?\+/)) { n++; print blk }
+			t = 0
+		}
+		/^rank / { fin(); t = / splits=[1-9]/ && / stack=complete / && / comm=ptbusy$/
+			k = s = 0; blk = $0; next }
+		/^  #/ { blk = blk " <" $2; l = $2
+			if ($2 ~ /^kthread\+/) k = 1
+			if ($2 ~ /^(schedule_tail|ret_from_fork(_asm)?)\+/) s = 1
+			next }
 		{ fin() }
-		END { fin(); print n + 0 }' /tmp/d)
-	[ "$cut" = 0 ] || die "$cut complete stacks of ptbusy begun at a tick stop short of kthread()"
+		END { fin(); exit n > 0 }' /tmp/d > /tmp/cut ||
+		die "$(grep -c . /tmp/cut) complete stacks of ptbusy begun at a tick stop short of kthread(): $(head -n 2 /tmp/cut)"
 	BAD=""
 	tolerance "$stall" "$run"
 	share ptbusy_a "$(echo "$k" | sed -n 's/.* ptbusy_a=\([0-9]*\).*/\1/p')" "$own_a" "$run"
