@@ -199,7 +199,7 @@ t_tick_kthread() {
 			t = 0
 		}
 		/^rank / { fin(); t = / splits=[1-9]/ && / stack=complete / && / comm=ptbusy$/
-			k = s = 0; blk = $0; next }
+			k = s = 0; blk = $1 " " $2; next }
 		/^  #/ { blk = blk " <" $2; l = $2
 			if ($2 ~ /^kthread\+/) k = 1
 			if ($2 ~ /^(schedule_tail|ret_from_fork(_asm)?)\+/) s = 1
