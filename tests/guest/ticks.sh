@@ -190,10 +190,10 @@ t_tick_kthread() {
 	awk '/^rank / { t = / comm=ptbusy$/ } /^rank / || /^  #/ { if (t) print }' /tmp/d | head -n 40
 	# Each stack begun at a tick and marked complete is whole: down to
 	# kthread(), or, for a thread's first slice before kthread() is
-	# called, schedule_tail() then ret_from_fork (since 6.4 a kernel
-	# thread has its name from its fork: on 6.12 that stack, shared by
-	# every new kernel thread, can be ptbusy's).  A stack=limit one is cut
-	# at the depth, and says so.
+	# called, schedule_tail() then ret_from_fork (on 6.12 a kernel thread
+	# has its name from its fork: kernel_thread() takes it, 6.1's
+	# does not: that stack, shared by every new kernel thread, can be
+	# ptbusy's).  A stack=limit one is cut at the depth, and says so.
 	awk 'function fin() {
 			if (t && !k && !(s && l ~ /^ret_from_fork(_asm)?\+/)) { n++; print blk }
 			t = 0
