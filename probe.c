@@ -751,11 +751,21 @@ static __always_inline void perftop_gap(struct perftop_ptab *t, u64 start, u64 n
 	t->gap_ticks += now > start ? now - start : 0;
 }
 
-/* The task last seen with slot S. */
+/*
+ * The task last seen with slot S, and its process: the thread group and
+ * its leader's start, read only while TSK is still hashed (pid_alive()).
+ * A thread that release_task() has unhashed runs on to the end of
+ * do_exit(), and may have released its group's leader on the way (the
+ * last thread of a group whose leader exited first reaps it): after a
+ * grace period, freed while the thread was preempted, group_leader points
+ * to freed memory (KASAN, the debug kernel).  Such a thread's last
+ * stacks count as a process of their own (start 0).
+ */
 static __always_inline void perftop_note_task(struct perftop_slot *s, struct task_struct *tsk)
 {
 	if (!s->count && !s->splits)
-		s->proc = (u64)tsk->tgid << 32 ^ tsk->group_leader->start_time;
+		s->proc = (u64)tsk->tgid << 32 ^
+			  (pid_alive(tsk) ? READ_ONCE(tsk->group_leader)->start_time : 0);
 	s->pid = tsk->pid;
 	memcpy(s->comm, tsk->comm, TASK_COMM_LEN);
 }

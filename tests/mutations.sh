@@ -58,6 +58,7 @@ arena-unbounded|probe.c|s/^\tif (t->arena_used + key->nr > arena_size)$/\tif (0)
 views-kept|uwtab.c|s/^\t\tperftop_view_make_locked(m);$/\t\t;/|unwind_views|unwind_views
 binaries-unused|probe.c|s/^\t\tn = perftop_uw_first(tsk->mm, first);$/\t\tn = 0;/|unwind_first|unwind_first
 binaries-unchecked|probe.c|s/^\t\tif (j < p->tab->build_id_len) {$/\t\tif (0) {/|unwind_first|unwind_first
+leader-read-after-release|probe.c|s/^\t\t\t  (pid_alive(tsk) ? READ_ONCE(tsk->group_leader)->start_time : 0);$/\t\t\t  tsk->group_leader->start_time;/|@debug:leader_exits_first|console-clean
 memos-expire-live|resolve.c|s/^\t\t\t    !atomic_read(\&m->mm->mm_users)))$/\t\t\t    1))/|unwind_daemon|unwind_daemon
 ehtab-entry-misplaced|tools/perftop/ehtab.c|s/^\tif (add_row(b, entry, \&end))$/\tif (add_row(b, entry + 1, \&end))/|@cli|cli: unwind tables: rules match libdw at every address'
 

@@ -322,6 +322,26 @@ t_exe_released_at_exit() {
 	[ $n = 0 ] || die "$n of 20 copies over a program that had just exited failed: its executable was still held"
 }
 
+# A thread that outlives its group's leader (ptwork leaderfirst): the last
+# thread's release_task() makes the leader reapable and wakes the parent,
+# FIFO on the same CPU, which preempts it there, reaps the leader and spins
+# 20 ms while the leader's task_struct is freed after a grace period.  The
+# thread, unhashed, runs on to the end of do_exit(), and its group_leader
+# points to freed memory: its switch-ins must not read it (the debug
+# kernel's KASAN caught perftop_pre() reading the leader's start time
+# there).  Drains every 10 ms, so that its stacks get new slots (the read
+# was made for a new slot only).  Its time is charged all the same.
+t_leader_exits_first() {
+	insmod $KO drain_ms=10 || die "insmod failed"
+	echo reset > /proc/perftop
+	n=${PT_LEADER:-100}
+	taskset -c $((NCPU - 1)) ptwork leaderfirst $n || die "ptwork leaderfirst $n failed"
+	dump_all /tmp/d
+	r=$(ptcheck list $SYMS wl_leader_spin < /tmp/d | grep -c .)
+	echo "$r ranks of wl_leader_spin"
+	[ "$r" -gt 0 ] || die "no rank of the threads that outlived their leader (wl_leader_spin)"
+}
+
 # mem_avail: MemAvailable in KiB.
 mem_avail() { awk '$1 == "MemAvailable:" { print $2 }' /proc/meminfo; }
 # MemFree with every CPU's pending counts folded in (stat_refresh).

@@ -15,6 +15,9 @@
  *   ptwork threads N SECONDS             N threads spinning and yielding
  *   ptwork migrate COUNT                 hop between CPUs COUNT times
  *   ptwork forkexec COUNT PROG           fork + exec PROG COUNT times
+ *   ptwork leaderfirst COUNT             COUNT children whose leader exits
+ *                                        before their other thread (run
+ *                                        on one CPU; see leaderfirst())
  *   ptwork stacks COUNT                  yield from COUNT distinct user stacks
  *   ptwork deep LEVELS SECONDS           nap for SECONDS in wl_deep_nap under
  *                                        LEVELS frames of wl_deep
@@ -800,6 +803,62 @@ static int forkexec(long count, const char *prog)
 }
 
 /*
+ * COUNT times: a child whose main thread, the group's leader, exits first
+ * (exit(2) of that thread alone), while its second thread spins 2 ms in
+ * wl_leader_spin and then exits too.  That last thread's release_task()
+ * makes the leader reapable and wakes this process, SCHED_FIFO on the same
+ * CPU, which preempts it there (the thread is already unhashed, and runs
+ * on to the end of do_exit() when it gets its CPU back), reaps the leader
+ * and spins 20 ms: a grace period passes and the leader's task_struct is
+ * freed before the thread runs again.  Run under taskset, one CPU.
+ */
+NOINLINE void wl_leader_spin(void)
+{
+	double t0 = now();
+
+	while (now() - t0 < 0.002)
+		;
+}
+
+static void *leader_thread(void *unused)
+{
+	(void)unused;
+	wl_leader_spin();
+	return NULL;
+}
+
+static int leaderfirst(long count)
+{
+	struct sched_param sp = { .sched_priority = 10 };
+
+	if (sched_setscheduler(0, SCHED_FIFO | SCHED_RESET_ON_FORK, &sp)) {
+		perror("sched_setscheduler");
+		return 1;
+	}
+	for (long i = 0; i < count; i++) {
+		int status;
+		pid_t pid = fork();
+
+		if (pid == 0) {
+			pthread_t t;
+
+			if (pthread_create(&t, NULL, leader_thread, NULL))
+				_exit(1);
+			syscall(SYS_exit, 0);
+		}
+		if (pid < 0 || waitpid(pid, &status, 0) != pid ||
+		    !WIFEXITED(status) || WEXITSTATUS(status)) {
+			fprintf(stderr, "leaderfirst: child %ld failed\n", i);
+			return 1;
+		}
+		for (double t0 = now(); now() - t0 < 0.02;)
+			;
+	}
+	printf("leaderfirst count=%ld\n", count);
+	return 0;
+}
+
+/*
  * ---- distinct stacks ---------------------------------------------------
  * Five levels, each calling the next from one of 16 distinct call sites:
  * up to 16^5 = 1048576 different user stacks.  At the bottom, a byte goes to
@@ -1064,6 +1123,8 @@ int main(int argc, char **argv)
 		wl_migrate(a);
 	else if (!strcmp(cmd, "forkexec") && argc > 3)
 		return forkexec(a, argv[3]);
+	else if (!strcmp(cmd, "leaderfirst") && argc > 2)
+		return leaderfirst(a);
 	else if (!strcmp(cmd, "stacks") && argc > 2)
 		return stacks(a);
 	else if (!strcmp(cmd, "deep") && argc > 3)
