@@ -60,6 +60,45 @@ cached() {
 	echo "$_dir"
 }
 
+# disk_room SUITE...: room on the disk for the suites' builds and caches,
+# or a FAIL line saying how much is missing, and status 1.  A run that
+# fills the disk fails late and far from the cause (a copy, an apt-get, a
+# kernel build); this says it before anything starts.  The figures (MiB)
+# are a cold run's largest sizes on Debian 12, rounded up: a cache counts
+# only while it is not complete.  PERFTOP_DISK_RESERVE_MB (512) is left
+# free for the rest of the machine.
+disk_room() {
+	_need=512
+	for _s in "$@"; do
+		case $_s in
+		guest) _need=$((_need + 600)) ;;
+		# the kernel tree with its objects
+		debug) ls "$CACHE"/debug-kernel/*/.complete > /dev/null 2>&1 ||
+			_need=$((_need + 2600)) ;;
+		# the root with the suite's build dependencies
+		cleanroom) ls "$CACHE/${CLEANROOM_CACHE:-cleanroom}"/*/.complete > /dev/null 2>&1 ||
+			_need=$((_need + 3200)) ;;
+		# the root, its copy in BUILD, and the copy's disk image
+		packages) _need=$((_need + 3200))
+			ls "$CACHE"/pkg-root/*/.complete > /dev/null 2>&1 ||
+			_need=$((_need + 1500)) ;;
+		# a tree and a build for each mutant
+		mutations) _need=$((_need + 1400)) ;;
+		esac
+	done
+	_need=$((_need + ${PERFTOP_DISK_RESERVE_MB:-512}))
+	mkdir -p "$CACHE" "$BUILD" || return 1
+	# CACHE and BUILD may be on two file systems: each needs its share,
+	# counted here as the whole, the simpler bound.
+	for _d in "$CACHE" "$BUILD"; do
+		_free=$(df -Pk "$_d" | awk 'NR == 2 { print int($4 / 1024) }')
+		if [ -z "$_free" ] || [ "$_free" -lt "$_need" ]; then
+			echo "FAIL disk: ${_free:-?} MiB free in $_d, the suites ($*) need about $_need MiB (PERFTOP_CACHE and PERFTOP_BUILD choose where)"
+			return 1
+		fi
+	done
+}
+
 # The modules the guest suite loads, where the kernel has them as modules,
 # in the order they load: FUSE (6.1; 6.12 has it built in) for the file
 # that never answers, and vhost-net for a vhost worker (hardening.sh).

@@ -60,6 +60,7 @@ binaries-unused|probe.c|s/^\t\tn = perftop_uw_first(tsk->mm, first);$/\t\tn = 0;
 binaries-unchecked|probe.c|s/^\t\tif (j < p->tab->build_id_len) {$/\t\tif (0) {/|unwind_first|unwind_first
 leader-read-after-release|probe.c|s/^\t\t\t  (pid_alive(tsk) ? READ_ONCE(tsk->group_leader)->start_time : 0);$/\t\t\t  tsk->group_leader->start_time;/|@debug:leader_exits_first|console-clean
 memos-expire-live|resolve.c|s/^\t\t\t    !atomic_read(\&m->mm->mm_users)))$/\t\t\t    1))/|unwind_daemon|unwind_daemon
+disk-room-unchecked|tests/lib.sh|s/^\t\tif \[ -z "\$_free" \] .. \[ "\$_free" -lt "\$_need" \]; then$/\t\tif false; then/|@static|disk
 ehtab-entry-misplaced|tools/perftop/ehtab.c|s/^\tif (add_row(b, entry, \&end))$/\tif (add_row(b, entry + 1, \&end))/|@cli|cli: unwind tables: rules match libdw at every address'
 
 field() { printf '%s\n%s\n' "$MUTATIONS" "$EXTRA" | awk -F'|' -v n="$1" -v f="$2" '$1 == n { print $f }'; }
