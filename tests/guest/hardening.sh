@@ -253,11 +253,28 @@ t_irqs_off() {
 	grep -qw irqsoff $tr/available_tracers || die "no irqsoff tracer in this kernel"
 	bound=${PT_IRQSOFF_US:-20000}
 	insmod $FAULTS_KO max_entries=1048576 top=10000 || die "insmod failed"
-	echo 1048576 > /sys/module/perftop_faults/parameters/fault_fill || die "cannot fill the table"
-	grep -q ' entries=1048576/1048576 ' /proc/perftop || die "the table is not full"
 	storm
 	echo 0 > $tr/options/function-trace
 	echo 1 > $tr/options/stacktrace
+	# Guest time is the host's: a host that stalls the VM's TCG thread
+	# inside a section stretches it (CI once measured 45 ms in perftop's
+	# and 58 ms in ktime_get_coarse_real_ts64's, a handful of
+	# instructions).  A stall is chance, perftop's work is not: the
+	# property fails only when it fails in each of PT_IRQSOFF_TRIES tries.
+	tries=${PT_IRQSOFF_TRIES:-3}
+	n=1
+	until irqs_off_try; do
+		[ "$n" -lt "$tries" ] || die "$why, in each of $tries tries"
+		echo "try $n: $why; again"
+		n=$((n + 1))
+	done
+}
+
+# One try of t_irqs_off: a full table, five reads and a reset under the
+# irqsoff tracer; "why" and status 1 when a section was over the bound.
+irqs_off_try() {
+	echo 1048576 > /sys/module/perftop_faults/parameters/fault_fill || die "cannot fill the table"
+	grep -q ' entries=1048576/1048576 ' /proc/perftop || die "the table is not full"
 	echo irqsoff > $tr/current_tracer || die "cannot select the irqsoff tracer"
 	echo 0 > $tr/tracing_max_latency
 	echo 1 > $tr/tracing_on
@@ -276,12 +293,13 @@ t_irqs_off() {
 	# which emulation translates then, come before.
 	mine=$(sed -n 's/^# irqs_off_us //p' /tmp/after |
 		tr ' ' '\n' | sed -n 's/.*_max=//p' | sort -n | tail -n 1)
-	echo "perftop's longest: ${mine:-?} us; the kernel's longest: $max us (bound $bound us)"
+	[ -n "$mine" ] || die "no irqs_off_us line in the footer"
+	echo "perftop's longest: $mine us; the kernel's longest: $max us (bound $bound us)"
 	echo "RESULT irqs_off perftop_max_us=$mine kernel_max_us=$max bound_us=$bound" >&3
-	[ -n "$mine" ] && [ "$mine" -le "$bound" ] || die "perftop kept interrupts off for $mine us"
-	if grep -q perftop /tmp/trace; then
-		[ "$max" -le "$bound" ] || die "a section with perftop in it kept interrupts off for $max us"
-	fi
+	why="perftop kept interrupts off for $mine us"
+	[ "$mine" -le "$bound" ] || return 1
+	why="a section with perftop in it kept interrupts off for $max us"
+	! grep -q perftop /tmp/trace || [ "$max" -le "$bound" ] || return 1
 }
 
 # A kernel whose probed function does not take the task switched out as its
